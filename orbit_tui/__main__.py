@@ -1,0 +1,3 @@
+from orbit_tui.cli import main
+
+raise SystemExit(main())
