@@ -1,0 +1,164 @@
+"""Segment rules: the one implementation of the grammar of the Orbit contract.
+
+It parses and validates a JSON rule (every error with its JSON path, such as
+``rules.$or[1].tags``), evaluates it against a contact, reads it out in words, and
+translates it to SQL for the sandbox. ``evaluate`` and ``to_sql`` agree on every valid
+rule (property-tested).
+
+Grammar
+-------
+A rule object maps a field to a condition; every key must hold (AND); ``{}`` matches
+everyone. A condition is a literal (equality) or an object of operators, all of which
+must hold. ``{"$and": [rule, …]}`` (empty: true), ``{"$or": [rule, …]}`` (empty: false)
+and ``{"$not": rule}`` may appear at any level, beside fields.
+
+Fields and their kinds (:func:`field_kind`, :func:`operators_for`):
+
+* text — ``phone``, ``email``, ``first_name``, ``last_name``, ``country_code``,
+  ``lifecycle_stage``: ``$eq $ne $contains $in $nin $exists`` with text values.
+  Equality is exact (case-sensitive); ``$contains`` is a case-insensitive substring
+  (Unicode case folding, also in SQL through :func:`register_sqlite_functions`).
+* tags — ``tags``: a literal or ``$eq`` tag means "has this tag" (as ``$contains``); a
+  literal or ``$eq`` list means "has exactly this set" (order and repeats ignored; ``[]``
+  means no tags). ``$in`` has any of the tags, ``$nin`` none of them, ``$exists`` true has
+  at least one tag. Tags match exactly (case-sensitive). ``null`` is not a tag.
+* date — ``created_at``, ``updated_at``: ``$gt $gte $lt $lte $eq $ne $in $nin $exists``
+  with ``YYYY-MM-DD`` (midnight UTC) or ISO 8601 timestamps (no offset means UTC). Values
+  are normalised to ``YYYY-MM-DDTHH:MM:SSZ`` and compared to the second; anything else is a
+  validation error.
+* bool — ``preferences.<channel>`` (sms whatsapp email rcs viber voice):
+  ``$eq $ne $in $nin $exists`` with true/false. A channel never set is neither true nor
+  false: ``{"preferences.sms": false}`` does not match it, ``$exists: false`` does.
+* any — ``metadata.<key>`` (the key is everything after the first dot; dots, quotes and
+  anything else are part of it): every operator. Values are JSON scalars compared with
+  their type: a number never equals or orders against text (``"1"`` is not ``1``), true is
+  not 1. ``$gt``… compare numbers with numbers and text with text (code-point order, so ISO
+  dates stored the same way order correctly). ``$contains`` looks inside text values only.
+  Arrays and objects stored in metadata match only ``$exists``.
+
+Missing values: a missing (or null) field fails every positive operator and satisfies its
+negation: ``$ne`` and ``$nin`` hold on a missing field; ``{"field": null}`` (``$eq: null``)
+means missing, ``$ne: null`` present — the same as ``$exists`` false/true. Null is not
+allowed inside ``$in``/``$nin`` lists nor with ordering operators.
+
+Limits keep validation total and cheap: nesting depth :data:`MAX_DEPTH`, total parts
+:data:`MAX_NODES`, list length :data:`MAX_LIST`, text length :data:`MAX_STRING`, integers
+within 64 bits. :func:`validate` never raises; :func:`describe` never raises (an invalid
+rule reads as ``invalid rule: …``).
+
+The SQL side reads the JSON columns with SQLite's JSON functions; the Python side mirrors
+the two places where those read data differently from Python (a NUL ends a string;
+integers beyond 64 bits are floats), see :mod:`orbit_tui.rules.values`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from orbit_tui.rules.describe import describe_rule
+from orbit_tui.rules.evaluate import ContactView, holds
+from orbit_tui.rules.grammar import (
+    CHANNEL_FIELDS,
+    COMBINATORS,
+    DATE_FIELDS,
+    FIELDS,
+    MAX_DEPTH,
+    MAX_LIST,
+    MAX_NODES,
+    MAX_STRING,
+    METADATA_PREFIX,
+    OPERATORS,
+    PREFERENCES_PREFIX,
+    TEXT_FIELDS,
+    And,
+    Clause,
+    FieldClause,
+    FieldKind,
+    Not,
+    Op,
+    Or,
+    Rule,
+    RuleError,
+    RuleValidationError,
+    field_kind,
+    operators_for,
+)
+from orbit_tui.rules.parsing import parse, serialise, validate
+from orbit_tui.rules.sql import register_sqlite_functions, rule_sql
+
+__all__ = [
+    "CHANNEL_FIELDS",
+    "COMBINATORS",
+    "DATE_FIELDS",
+    "FIELDS",
+    "MAX_DEPTH",
+    "MAX_LIST",
+    "MAX_NODES",
+    "MAX_STRING",
+    "METADATA_PREFIX",
+    "OPERATORS",
+    "PREFERENCES_PREFIX",
+    "TEXT_FIELDS",
+    "And",
+    "Clause",
+    "FieldClause",
+    "FieldKind",
+    "Not",
+    "Op",
+    "Or",
+    "Rule",
+    "RuleError",
+    "RuleValidationError",
+    "describe",
+    "evaluate",
+    "field_kind",
+    "matcher",
+    "operators_for",
+    "parse",
+    "register_sqlite_functions",
+    "serialise",
+    "to_sql",
+    "validate",
+]
+
+
+def evaluate(rules: Rule | Mapping[str, Any], contact: object) -> bool:
+    """Whether ``contact`` (a ``Contact`` or an API-shaped mapping) matches ``rules``.
+
+    Raises :class:`RuleValidationError` when ``rules`` is an invalid dict.
+    """
+    return holds(parse(rules), ContactView(contact))
+
+
+def matcher(rules: Rule | Mapping[str, Any]) -> Any:
+    """A one-argument predicate for filtering many contacts with one parsed rule."""
+    rule = parse(rules)
+    return lambda contact: holds(rule, ContactView(contact))
+
+
+def to_sql(rules: Rule | Mapping[str, Any], alias: str = "c") -> tuple[str, list[Any]]:
+    """A WHERE fragment over the ``contacts`` table (as ``alias``) and its parameters.
+
+    Use on a connection prepared with :func:`register_sqlite_functions`.
+    """
+    return rule_sql(parse(rules), alias)
+
+
+def describe(rules: Rule | Mapping[str, Any]) -> str:
+    """A one-line reading such as ``country = US · stage = lead · tags ∋ enterprise``.
+
+    Never raises: a rule that does not parse reads as ``invalid rule: <first problem>``.
+    """
+    try:
+        rule = parse(rules)
+    except RuleValidationError as exc:
+        return "invalid rule: " + _one_line(str(exc))
+    return describe_rule(rule)
+
+
+def _one_line(text: str) -> str:
+    flat = json.dumps(text, ensure_ascii=False)[1:-1]
+    return flat if len(flat) <= 120 else flat[:119] + "…"
+
