@@ -1,0 +1,493 @@
+"""BulkEngine: plan, run, resume, cancel, undo and retry bulk jobs (see the package doc)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from orbit_tui.api.errors import (
+    AuthError,
+    NetworkError,
+    NotFoundError,
+    OrbitError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    UnsupportedError,
+)
+from orbit_tui.api.models import Contact
+from orbit_tui.bulk.apply import Batch, Outcome, WorkItem, apply_list_add, apply_one, failure
+from orbit_tui.bulk.journal import Item, Journal
+from orbit_tui.bulk.model import (
+    DONE,
+    FAILED,
+    IN_FLIGHT,
+    JOB_CANCELLED,
+    JOB_COMPLETED,
+    JOB_PLANNED,
+    JOB_STOPPED,
+    PENDING,
+    SKIPPED,
+    BulkError,
+    ConfirmationRequired,
+    Counts,
+    ItemFailure,
+    JobInfo,
+    Operation,
+    Plan,
+    Progress,
+    ReadOnlyProfile,
+    Target,
+)
+from orbit_tui.bulk.targets import build_plan, list_membership
+
+log = logging.getLogger("orbit_tui.bulk")
+
+ProgressCallback = Callable[[Progress], Any]
+
+LIST_BATCH = 100  # the contract's maximum ids per POST .../members
+ITEM_RETRIES = 2  # extra rounds after the client's own retries gave up on a transient error
+OFFLINE_AFTER = 8  # consecutive items failing for lack of network: stop the job
+RATE_WINDOW = 10.0  # seconds over which the progress rate is measured
+
+TRANSIENT = (RateLimitedError, ServerError, NetworkError)
+FATAL = (AuthError, PermissionDeniedError, UnsupportedError)
+
+
+class _Run:
+    """The mutable state of one run of one job."""
+
+    def __init__(self, job: JobInfo, counts: Counts, on_progress: ProgressCallback | None) -> None:
+        self.job = job
+        self.counts = counts
+        self.on_progress = on_progress
+        self.started = time.monotonic()
+        self.finish_times: deque[float] = deque()
+        self.fatal: OrbitError | BulkError | None = None
+        self.offline_streak = 0
+        self.latest_failures: deque[ItemFailure] = deque(maxlen=5)
+        self.state = "running"
+
+    def record(self, outcome: Outcome, *, was: str) -> None:
+        c = self.counts
+        if was == PENDING:
+            c.pending -= 1
+        else:
+            c.in_flight -= 1
+        if outcome.state == DONE:
+            c.done += 1
+            if outcome.changed:
+                c.changed += 1
+            else:
+                c.unchanged += 1
+        elif outcome.state == FAILED:
+            c.failed += 1
+            if outcome.error:
+                self.latest_failures.appendleft(outcome.error)
+        elif outcome.state == SKIPPED:
+            c.skipped += 1
+        self.finish_times.append(time.monotonic())
+
+    def progress(self) -> Progress:
+        now = time.monotonic()
+        while self.finish_times and now - self.finish_times[0] > RATE_WINDOW:
+            self.finish_times.popleft()
+        span = min(RATE_WINDOW, now - self.started)
+        rate = len(self.finish_times) / span if span > 0.2 else 0.0
+        remaining = self.counts.remaining
+        eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
+        return Progress(
+            job_id=self.job.id,
+            state=self.state,
+            counts=Counts(**{k: v for k, v in vars(self.counts).items()}),
+            rate=rate,
+            eta_seconds=eta,
+            elapsed=now - self.started,
+            latest_failures=list(self.latest_failures),
+        )
+
+    def emit(self) -> None:
+        if self.on_progress is None:
+            return
+        try:
+            self.on_progress(self.progress())
+        except Exception:  # a broken progress display must never break the job
+            log.exception("bulk progress callback failed")
+
+
+class BulkEngine:
+    """Runs bulk jobs through an OrbitClient, journalled in a :class:`Journal`.
+
+    ``live`` (the profile's key is LIVE) makes every writing call require
+    ``confirm=True``; ``read_only`` refuses them all.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        journal: Journal,
+        *,
+        concurrency: int = 8,
+        live: bool = False,
+        read_only: bool = False,
+        base_url: str | None = None,
+        item_retry_delay: float = 1.0,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.concurrency = max(1, int(concurrency))
+        self.live = live
+        self.read_only = read_only
+        self.base_url = base_url or getattr(client, "base_url", "") or ""
+        self.item_retry_delay = item_retry_delay
+
+    # -- guards ---------------------------------------------------------------------
+    def _guard(self, confirm: bool) -> None:
+        if self.read_only:
+            raise ReadOnlyProfile(
+                "This profile is read-only: bulk jobs change contacts. Use a profile "
+                "without read_only (or drop --read-only) to run it."
+            )
+        if self.live and not confirm:
+            raise ConfirmationRequired(
+                "This profile uses a LIVE key: the job changes real customers' contacts "
+                "and must be confirmed explicitly."
+            )
+
+    def _check_owner(self, job: JobInfo) -> None:
+        if job.base_url.rstrip("/") != self.base_url.rstrip("/"):
+            raise BulkError(
+                f"Job {job.id} was made against {job.base_url}, not {self.base_url}; "
+                "switch to that profile to resume, undo or retry it."
+            )
+
+    # -- planning -------------------------------------------------------------------
+    async def plan(
+        self, target: Target, op: Operation, *, known: Mapping[str, Contact] | None = None
+    ) -> Plan:
+        """Resolve the target and preview the change. Sends no write."""
+        return await build_plan(self.client, target, op, known=known)
+
+    def create(self, plan: Plan, *, confirm: bool = False) -> str:
+        """Write the planned job to the journal (state ``planned``); returns its id."""
+        self._guard(confirm)
+        if not plan.contact_ids:
+            raise BulkError("The target has no contacts: nothing to do.")
+        return self.journal.create_job(plan, base_url=self.base_url)
+
+    async def execute(
+        self,
+        plan: Plan,
+        *,
+        confirm: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> JobInfo:
+        """create() then run(): the usual way to start a job."""
+        job_id = self.create(plan, confirm=confirm)
+        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
+
+    # -- journal views --------------------------------------------------------------
+    def list_jobs(self, limit: int = 100) -> list[JobInfo]:
+        return self.journal.list_jobs(limit)
+
+    def pending_jobs(self) -> list[JobInfo]:
+        """Incomplete jobs nobody is running (offer to resume them at start)."""
+        return [
+            j for j in self.journal.pending_jobs()
+            if j.base_url.rstrip("/") == self.base_url.rstrip("/") and not j.undone_by
+        ]
+
+    def get_job(self, job_id: str) -> JobInfo:
+        return self.journal.get_job(job_id)
+
+    # -- running --------------------------------------------------------------------
+    async def resume(
+        self,
+        job_id: str,
+        *,
+        confirm: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> JobInfo:
+        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
+
+    async def run(
+        self,
+        job_id: str,
+        *,
+        confirm: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> JobInfo:
+        """Run (or resume) a job until no item is left, it is cancelled, or a fatal error.
+
+        ``in_flight`` items (a previous run died while they were sent) go first, re-sent
+        with their journalled idempotency key. Setting ``cancel`` stops taking new items;
+        the ones being sent finish; the rest stay pending and the job ``cancelled``.
+        Returns the job as it ends. Never raises for an item's failure; raises
+        BulkError only when the job cannot start.
+        """
+        self._guard(confirm)
+        job = self.journal.get_job(job_id)
+        self._check_owner(job)
+        if job.undone_by:
+            raise BulkError(f"Job {job_id} was undone by {job.undone_by}; it cannot be resumed.")
+        if job.counts.remaining == 0:
+            if job.state != JOB_COMPLETED:
+                self.journal.set_job_state(job_id, JOB_COMPLETED)
+            return self.journal.get_job(job_id)
+        self.journal.claim(job_id)
+        cancel = cancel or asyncio.Event()
+        run = _Run(job, self.journal.counts(job_id), on_progress)
+        try:
+            await self._precheck(job)
+            queue = self._work_queue(job)
+            run.emit()
+            workers = [
+                asyncio.create_task(self._worker(run, queue, cancel))
+                for _ in range(min(self.concurrency, max(1, len(queue))))
+            ]
+            try:
+                await asyncio.gather(*workers)
+            except BaseException:
+                for w in workers:
+                    w.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+                raise
+        except (OrbitError, BulkError) as exc:
+            run.fatal = exc
+        except BaseException:
+            # Task cancelled or interrupted: leave the journal resumable.
+            self.journal.set_job_state(job_id, JOB_CANCELLED, "interrupted")
+            raise
+        counts = self.journal.counts(job_id)
+        if run.fatal is not None:
+            message = run.fatal.explain() if isinstance(run.fatal, OrbitError) else str(run.fatal)
+            self.journal.set_job_state(job_id, JOB_STOPPED, message)
+            run.state = JOB_STOPPED
+        elif counts.remaining == 0:
+            self.journal.set_job_state(job_id, JOB_COMPLETED)
+            run.state = JOB_COMPLETED
+        else:
+            self.journal.set_job_state(job_id, JOB_CANCELLED)
+            run.state = JOB_CANCELLED
+        run.counts = counts
+        run.emit()
+        return self.journal.get_job(job_id)
+
+    async def _precheck(self, job: JobInfo) -> None:
+        """A list operation on a list that is gone would fail every item: stop first."""
+        if job.op.kind in ("list_add", "list_remove") and job.op.list_id:
+            try:
+                await self.client.list_members(job.op.list_id, limit=1)
+            except NotFoundError:
+                raise BulkError(f"List {job.op.list_id} was not found on the server.") from None
+
+    def _work_queue(self, job: JobInfo) -> deque[WorkItem | Batch]:
+        items = self.journal.items(job.id, [IN_FLIGHT, PENDING])
+        items.sort(key=lambda i: (i.state != IN_FLIGHT, i.seq))
+        units: deque[WorkItem | Batch] = deque()
+        batches: dict[str, Batch] = {}
+        open_batch: Batch | None = None
+        for item in items:
+            work = self._work_item(job, item)
+            if work.op.kind != "list_add":
+                units.append(work)
+                continue
+            if item.state == IN_FLIGHT and item.idem_key:
+                # Re-send the very batch that was in flight, with its key.
+                batch = batches.get(item.idem_key)
+                if batch is None:
+                    batch = batches[item.idem_key] = Batch()
+                    units.append(batch)
+                batch.items.append(work)
+                continue
+            if open_batch is None or len(open_batch.items) >= LIST_BATCH:
+                open_batch = Batch()
+                units.append(open_batch)
+            open_batch.items.append(work)
+        return units
+
+    def _work_item(self, job: JobInfo, item: Item) -> WorkItem:
+        resend = item.state == IN_FLIGHT and bool(item.idem_key)
+        key = item.idem_key if resend else f"bulk-{uuid.uuid4().hex}"
+        assert key is not None
+
+        def save_before(state: dict[str, Any], cid: str = item.contact_id) -> None:
+            self.journal.set_before(job.id, cid, state)
+
+        return WorkItem(
+            contact_id=item.contact_id,
+            op=item.op or job.op,
+            before=item.before,
+            idem_key=key,
+            resend=resend,
+            save_before=save_before,
+        )
+
+    async def _worker(self, run: _Run, queue: deque[WorkItem | Batch], cancel: asyncio.Event) -> None:
+        while queue and not cancel.is_set() and run.fatal is None:
+            unit = queue.popleft()
+            items = unit.items if isinstance(unit, Batch) else [unit]
+            if isinstance(unit, Batch) and not all(w.resend for w in unit.items):
+                key = f"bulk-{uuid.uuid4().hex}"  # one key for the whole new batch
+                for w in unit.items:
+                    w.idem_key = key
+            was = {w.contact_id: (IN_FLIGHT if w.resend else PENDING) for w in items}
+            self.journal.mark_in_flight(run.job.id, [w.contact_id for w in items], items[0].idem_key)
+            for w in items:  # counted as in flight from now on
+                if was[w.contact_id] == PENDING:
+                    run.counts.pending -= 1
+                    run.counts.in_flight += 1
+            outcomes = await self._attempt(run, unit)
+            if outcomes is None:  # fatal: nothing was applied, put the items back
+                self.journal.release(run.job.id, [w.contact_id for w in items])
+                for _ in items:
+                    run.counts.in_flight -= 1
+                    run.counts.pending += 1
+                return
+            for outcome in outcomes:
+                self.journal.finish_item(
+                    run.job.id,
+                    outcome.contact_id,
+                    state=outcome.state,
+                    after=outcome.after,
+                    changed=outcome.changed,
+                    error=outcome.error,
+                    before=outcome.before,
+                )
+                run.record(outcome, was=IN_FLIGHT)
+            run.emit()
+
+    async def _attempt(self, run: _Run, unit: WorkItem | Batch) -> list[Outcome] | None:
+        """Send a unit with engine-level retries; None means a fatal error stopped the job."""
+        items = unit.items if isinstance(unit, Batch) else [unit]
+        for round_ in range(ITEM_RETRIES + 1):
+            try:
+                if isinstance(unit, Batch):
+                    outcomes = await apply_list_add(self.client, unit)
+                else:
+                    outcomes = [await apply_one(self.client, unit)]
+                run.offline_streak = 0
+                return outcomes
+            except FATAL as exc:
+                run.fatal = exc
+                return None
+            except TRANSIENT as exc:
+                last: OrbitError = exc
+                if round_ < ITEM_RETRIES:
+                    await asyncio.sleep(self.item_retry_delay * (round_ + 1))
+                    for w in items:
+                        w.resend = True  # the failed attempt may have landed
+                    continue
+            except OrbitError as exc:  # permanent: 404, 409, 422, ...
+                run.offline_streak = 0
+                return [Outcome(w.contact_id, FAILED, error=failure(w.contact_id, exc)) for w in items]
+        if isinstance(last, NetworkError):
+            run.offline_streak += 1
+            if run.offline_streak >= OFFLINE_AFTER:
+                run.fatal = BulkError(
+                    "Orbit could not be reached for several items in a row; the job stopped. "
+                    "Resume it when the connection is back (bulk resume / bulk retry)."
+                )
+        return [Outcome(w.contact_id, FAILED, error=failure(w.contact_id, last)) for w in items]
+
+    # -- undo and retry -------------------------------------------------------------
+    def plan_undo(self, job_id: str) -> Plan:
+        """A job reversing exactly the items ``job_id`` changed (see the package doc)."""
+        job = self.journal.get_job(job_id)
+        self._check_owner(job)
+        if job.undone_by:
+            raise BulkError(f"Job {job_id} was already undone by {job.undone_by}.")
+        if self.journal.runner_alive(job_id):
+            raise BulkError(f"Job {job_id} is running; cancel it before undoing it.")
+        changed = [i for i in self.journal.items(job_id, [DONE]) if i.changed]
+        op = job.op
+        item_ops: dict[str, Operation] = {}
+        before: dict[str, dict[str, Any]] = {}
+        if op.kind == "tags":
+            inverse = Operation(kind="tags", add_tags=op.remove_tags, remove_tags=op.add_tags)
+            for item in changed:
+                after = item.after or {}
+                item_ops[item.contact_id] = Operation(
+                    kind="tags",
+                    add_tags=tuple(after.get("removed") or ()),
+                    remove_tags=tuple(after.get("added") or ()),
+                )
+                before[item.contact_id] = {"tags": list(after.get("tags") or [])}
+        elif op.kind == "list_add":
+            assert op.list_id
+            inverse = Operation(kind="list_remove", list_id=op.list_id)
+            before = {i.contact_id: {"member": True} for i in changed}
+        elif op.kind == "list_remove":
+            assert op.list_id
+            inverse = Operation(kind="list_add", list_id=op.list_id)
+            before = {i.contact_id: {"member": False} for i in changed}
+        else:
+            inverse = Operation(kind="stage", guard_stage=True)
+            for item in changed:
+                item_ops[item.contact_id] = Operation(
+                    kind="stage",
+                    stage=(item.before or {}).get("stage"),
+                    guard_stage=True,
+                    expect_stage=(item.after or {}).get("stage"),
+                )
+        ids = [i.contact_id for i in changed]
+        target = Target.explicit(ids, label=f"the {len(ids)} contacts job {job_id} changed")
+        return Plan(
+            target=target,
+            op=inverse,
+            contact_ids=ids,
+            before=before,
+            will_change=len(ids),
+            item_ops=item_ops,
+            parent_job=job_id,
+            purpose="undo",
+        )
+
+    async def undo(
+        self,
+        job_id: str,
+        *,
+        confirm: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> JobInfo:
+        """Plan and run the undo job; returns it (its ``parent_job`` is ``job_id``)."""
+        self._guard(confirm)
+        plan = self.plan_undo(job_id)
+        if not plan.contact_ids:
+            raise BulkError(f"Job {job_id} changed no contact: there is nothing to undo.")
+        return await self.execute(plan, confirm=confirm, on_progress=on_progress, cancel=cancel)
+
+    async def retry_failed(
+        self,
+        job_id: str,
+        *,
+        confirm: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> JobInfo:
+        """Put the failed items back to pending and run the job again."""
+        self._guard(confirm)
+        job = self.journal.get_job(job_id)
+        self._check_owner(job)
+        if job.undone_by:
+            raise BulkError(f"Job {job_id} was undone by {job.undone_by}; it cannot be retried.")
+        if self.journal.runner_alive(job_id):
+            raise BulkError(f"Job {job_id} is running already.")
+        if job.counts.failed == 0 and job.counts.remaining == 0:
+            return job
+        self.journal.reset_failed(job_id)
+        if job.state == JOB_COMPLETED:
+            self.journal.set_job_state(job_id, JOB_PLANNED)
+        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
+
+
+__all__ = ["BulkEngine", "ProgressCallback", "list_membership"]

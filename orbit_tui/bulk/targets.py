@@ -1,0 +1,161 @@
+"""Resolving a Target to a frozen list of contact ids, with what is known about each.
+
+The plan reads every page of the target once (search + filters, a list's members, a
+segment's members) and keeps, per contact, the state the operation cares about: tags and
+stage from the fetched contacts, and for list operations whether the contact is already a
+member (read from the list's own member pages when the list is not too large).
+Explicit ids are not fetched: their state is unknown until the run reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+from orbit_tui.api.errors import NotFoundError
+from orbit_tui.api.models import Contact, Page
+from orbit_tui.bulk.model import BulkError, Operation, Plan, Target
+
+PAGE_SIZE = 100
+MEMBERSHIP_PAGE_CAP = 200  # read at most 20,000 members of the operation's list
+
+
+async def iter_pages(
+    fetch: Callable[[str | None], Awaitable[Page[Contact]]],
+) -> AsyncIterator[Contact]:
+    cursor: str | None = None
+    while True:
+        page = await fetch(cursor)
+        for contact in page.items:
+            yield contact
+        if not page.has_more or not page.cursor:
+            return
+        cursor = page.cursor
+
+
+def contact_state(contact: Contact) -> dict[str, Any]:
+    return {"tags": list(contact.tags), "stage": contact.lifecycle_stage}
+
+
+async def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
+    if target.kind == "search":
+        async def fetch(cursor: str | None) -> Page[Contact]:
+            return await client.list_contacts(
+                search=target.search,
+                lifecycle_stage=target.stage,
+                country_code=target.country,
+                tags=list(target.tags) or None,
+                limit=PAGE_SIZE,
+                cursor=cursor,
+            )
+    elif target.kind == "list":
+        async def fetch(cursor: str | None) -> Page[Contact]:
+            return await client.list_members(
+                target.list_id, search=target.search, limit=PAGE_SIZE, cursor=cursor
+            )
+    elif target.kind == "segment":
+        async def fetch(cursor: str | None) -> Page[Contact]:
+            return await client.segment_members(
+                target.segment_id, search=target.search, limit=PAGE_SIZE, cursor=cursor
+            )
+    else:  # pragma: no cover - explicit ids are not fetched
+        raise BulkError(f"Target {target.kind!r} has no pages to read.")
+    try:
+        async for contact in iter_pages(fetch):
+            yield contact
+    except NotFoundError:
+        what = {"list": f"list {target.list_id}", "segment": f"segment {target.segment_id}"}
+        raise BulkError(
+            f"The {what.get(target.kind, 'target')} was not found on the server; "
+            "check the id (orbit-tui lists them on :lists / :segments)."
+        ) from None
+
+
+async def list_membership(client: Any, list_id: str) -> set[str] | None:
+    """The ids of a list's members, or None when the list is too large to read whole.
+
+    Raises BulkError when the list does not exist.
+    """
+    members: set[str] = set()
+    cursor: str | None = None
+    try:
+        for _ in range(MEMBERSHIP_PAGE_CAP):
+            page = await client.list_members(list_id, limit=PAGE_SIZE, cursor=cursor)
+            members.update(c.id for c in page.items)
+            if not page.has_more or not page.cursor:
+                return members
+            cursor = page.cursor
+    except NotFoundError:
+        raise BulkError(
+            f"List {list_id} was not found on the server; check the id (:lists shows them)."
+        ) from None
+    return None
+
+
+def will_change(op: Operation, state: Mapping[str, Any] | None) -> bool | None:
+    """True/False when the known state says whether ``op`` changes it, None if unknown."""
+    if state is None:
+        return None
+    if op.kind == "tags":
+        if "tags" not in state:
+            return None
+        tags = set(state["tags"] or ())
+        return any(t not in tags for t in op.add_tags) or any(t in tags for t in op.remove_tags)
+    if op.kind == "stage":
+        if "stage" not in state:
+            return None
+        if op.guard_stage and state["stage"] != op.expect_stage:
+            return False
+        return state["stage"] != op.stage
+    member = state.get("member")
+    if member is None:
+        return None
+    return (not member) if op.kind == "list_add" else bool(member)
+
+
+async def build_plan(
+    client: Any,
+    target: Target,
+    op: Operation,
+    *,
+    known: Mapping[str, Contact] | None = None,
+) -> Plan:
+    """Resolve ``target`` and count what ``op`` will change (see the module docstring)."""
+    op.validate()
+    ids: list[str] = []
+    before: dict[str, dict[str, Any]] = {}
+    if target.kind == "ids":
+        ids = list(dict.fromkeys(target.ids))
+        for cid in ids:
+            if known and cid in known:
+                before[cid] = contact_state(known[cid])
+    else:
+        async for contact in _target_contacts(client, target):
+            if contact.id in before:
+                continue  # a page boundary moved under us: never take a contact twice
+            ids.append(contact.id)
+            before[contact.id] = contact_state(contact)
+
+    notes: list[str] = []
+    if op.kind in ("list_add", "list_remove"):
+        assert op.list_id is not None
+        if target.kind == "list" and target.list_id == op.list_id:
+            members: set[str] | None = set(ids)
+        else:
+            members = await list_membership(client, op.list_id)
+        if members is None:
+            notes.append("The list is large: membership was not read, so the preview cannot tell who already matches.")
+        for cid in ids:
+            state = before.setdefault(cid, {})
+            state["member"] = None if members is None else cid in members
+
+    plan = Plan(target=target, op=op, contact_ids=ids, before=before, notes=notes)
+    for cid in ids:
+        verdict = will_change(op, before.get(cid))
+        if verdict is None:
+            plan.unknown += 1
+        elif verdict:
+            plan.will_change += 1
+        else:
+            plan.already_match += 1
+    return plan

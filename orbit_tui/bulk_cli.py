@@ -1,0 +1,534 @@
+"""`orbit-tui bulk …`: the command line of the bulk-job engine (:mod:`orbit_tui.bulk`).
+
+    orbit-tui bulk tag --add vip --remove trial [--search TEXT] [--stage S] [--country CC]
+                       [--tag T]... | --list ID | --segment ID | --ids-file FILE
+    orbit-tui bulk list --add LIST_ID | --remove LIST_ID   (same targets)
+    orbit-tui bulk stage --set customer                    (same targets)
+    orbit-tui bulk jobs | resume JOB | undo JOB | retry JOB
+
+Every job command previews first (to stderr): how many contacts, how many will change,
+how many already match. ``--dry-run`` stops there. On a LIVE key the job needs ``--yes``
+or a typed confirmation on a terminal; without a terminal and without ``--yes`` it is
+refused. While it runs, a plain progress bar is drawn on stderr when stderr is a
+terminal; Ctrl-C cancels cleanly (requests in flight finish, the rest stay pending and
+`bulk resume JOB` continues), a second Ctrl-C aborts. When stdout is not a terminal,
+exactly one JSON line summarising the outcome is written to it.
+
+Exit codes: 0 job completed without failures (or dry run / listing), 1 the job ended
+with failed items or was cancelled/stopped (resumable), 2 it could not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from orbit_tui.bulk import (
+    JOB_COMPLETED,
+    BulkEngine,
+    BulkError,
+    JobInfo,
+    Journal,
+    Operation,
+    Plan,
+    Progress,
+    Target,
+)
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_CANNOT_START = 2
+
+
+# -- parser ---------------------------------------------------------------------------
+def _connection_args(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps values given to the top-level parser (if it has the same options).
+    p.add_argument("--profile", default=argparse.SUPPRESS, help="profile from the config file")
+    p.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS, help="API base URL")
+    p.add_argument(
+        "--concurrency", type=int, default=None, help="requests at once (default: settings.bulk_concurrency)"
+    )
+    p.add_argument("--yes", "-y", action="store_true", help="confirm without asking (needed for LIVE keys when not on a terminal)")
+
+
+def _target_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("target (default: every contact matching the filters)")
+    g.add_argument("--search", help="full-text search over name, phone, email")
+    g.add_argument("--stage", help="only contacts in this lifecycle stage")
+    g.add_argument("--country", help="only contacts of this country (ISO code)")
+    g.add_argument("--tag", action="append", default=[], help="only contacts with this tag (repeatable)")
+    g.add_argument("--list", dest="list_id", metavar="LIST_ID", help="the members of this list")
+    g.add_argument("--segment", dest="segment_id", metavar="SEGMENT_ID", help="the members of this segment")
+    g.add_argument("--ids-file", type=Path, metavar="FILE", help="contact ids, one per line ('-' = stdin)")
+    g.add_argument("--all", dest="all_contacts", action="store_true", help="allow a job on every contact (no filter)")
+    p.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
+
+
+def add_bulk_parser(subparsers: Any) -> None:
+    """Register `bulk` and its sub-commands on the top-level sub-parsers."""
+    bulk = subparsers.add_parser(
+        "bulk",
+        help="tag, list or re-stage many contacts at once (journalled, resumable, undoable)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bulk.set_defaults(func=_usage(bulk), handler=_usage(bulk))
+    sub = bulk.add_subparsers(dest="bulk_command", metavar="COMMAND")
+
+    tag = sub.add_parser("tag", help="add and/or remove tags")
+    tag.add_argument("--add", action="append", default=[], metavar="TAG", help="tag to add (repeatable, or comma-separated)")
+    tag.add_argument("--remove", action="append", default=[], metavar="TAG", help="tag to remove (repeatable, or comma-separated)")
+    _target_args(tag)
+    _connection_args(tag)
+    tag.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="tags")
+
+    lst = sub.add_parser("list", help="add to or remove from a list")
+    mode = lst.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--add", dest="list_add", metavar="LIST_ID", help="add the contacts to this list")
+    mode.add_argument("--remove", dest="list_remove", metavar="LIST_ID", help="remove the contacts from this list")
+    _target_args(lst)
+    _connection_args(lst)
+    lst.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="list")
+
+    stage = sub.add_parser("stage", help="set the lifecycle stage")
+    stage.add_argument("--set", dest="set_stage", required=True, metavar="STAGE", help="the stage to set")
+    _target_args(stage)
+    _connection_args(stage)
+    stage.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="stage")
+
+    jobs = sub.add_parser("jobs", help="list bulk jobs and their outcome")
+    jobs.add_argument("--limit", type=int, default=30)
+    _connection_args(jobs)
+    jobs.set_defaults(func=cmd_jobs, handler=cmd_jobs)
+
+    for name, text in (
+        ("resume", "continue an interrupted or cancelled job"),
+        ("undo", "reverse what a job changed (a new job)"),
+        ("retry", "send a job's failed items again"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("job_id", metavar="JOB")
+        if name == "undo":
+            p.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
+        _connection_args(p)
+        p.set_defaults(func=cmd_job_action, handler=cmd_job_action, bulk_action=name)
+
+
+def _usage(parser: argparse.ArgumentParser) -> Any:
+    def show(args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return EXIT_CANNOT_START
+
+    return show
+
+
+# -- helpers --------------------------------------------------------------------------
+def _split(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def read_ids(path: Path, stdin: TextIO | None = None) -> list[str]:
+    """Ids one per line; blank lines and '#' comments ignored; '-' reads stdin."""
+    if str(path) == "-":
+        text = (stdin or sys.stdin).read()
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BulkError(f"Cannot read --ids-file {path}: {exc.strerror or exc}.") from None
+    ids = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            ids.append(line)
+    return ids
+
+
+def build_target(args: argparse.Namespace) -> Target:
+    chosen = [n for n, v in (("--list", args.list_id), ("--segment", args.segment_id), ("--ids-file", args.ids_file)) if v]
+    if len(chosen) > 1:
+        raise BulkError(f"Choose one target: {' or '.join(chosen)}.")
+    if args.ids_file:
+        if args.search or args.stage or args.country or args.tag:
+            raise BulkError("--ids-file cannot be combined with --search/--stage/--country/--tag.")
+        ids = read_ids(args.ids_file)
+        if not ids:
+            raise BulkError(f"--ids-file {args.ids_file} holds no contact id.")
+        return Target.explicit(ids)
+    if args.list_id or args.segment_id:
+        if args.stage or args.country or args.tag:
+            raise BulkError("--list/--segment take only --search as a filter.")
+        if args.list_id:
+            return Target.list_members(args.list_id, search=args.search)
+        return Target.segment_members(args.segment_id, search=args.search)
+    if not (args.search or args.stage or args.country or args.tag) and not args.all_contacts:
+        raise BulkError(
+            "No target given: use --search/--stage/--country/--tag, --list, --segment or "
+            "--ids-file (or --all to mean every contact)."
+        )
+    return Target.matching(search=args.search, stage=args.stage, country=args.country, tags=_split(args.tag))
+
+
+def build_operation(args: argparse.Namespace) -> Operation:
+    if args.bulk_op == "tags":
+        return Operation.tags(add=_split(args.add), remove=_split(args.remove))
+    if args.bulk_op == "list":
+        return Operation.list_add(args.list_add) if args.list_add else Operation.list_remove(args.list_remove)
+    return Operation.set_stage(args.set_stage)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
+
+
+def clean(text: str) -> str:
+    """Make server-provided text inert on a terminal (no escape or control sequence)."""
+    return text.translate(_CONTROL)
+
+
+def _say(text: str) -> None:
+    print(clean(text), file=sys.stderr, flush=True)
+
+
+def _fmt_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ProgressBar:
+    """A plain one-line bar on stderr (only when stderr is a terminal), ~10 redraws/s."""
+
+    def __init__(self, stream: TextIO, enabled: bool, width: int = 24) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.width = width
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, p: Progress) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        final = p.counts.remaining == 0 or p.state != "running"
+        if not final and now - self._last < 0.1:
+            return
+        self._last = now
+        c = p.counts
+        filled = int(self.width * p.fraction)
+        bar = "#" * filled + "." * (self.width - filled)
+        line = (
+            f"\r[{bar}] {p.fraction * 100:3.0f}% {c.finished}/{c.total} · {c.changed} changed · "
+            f"{c.unchanged} unchanged · {c.failed} failed · {p.rate:.0f}/s · ETA {_fmt_eta(p.eta_seconds)}"
+        )
+        self.stream.write(line + "\x1b[K")
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self.enabled and self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _plan_text(plan: Plan) -> str:
+    s = plan.summary()
+    text = (
+        f"{s['operation']} on {s['target']}: {s['total']} contacts — "
+        f"{s['will_change']} will change, {s['already_match']} already match"
+    )
+    if s["unknown"]:
+        text += f", {s['unknown']} not known yet"
+    for note in plan.notes:
+        text += f"\n  note: {note}"
+    return text
+
+
+def _job_summary(job: JobInfo, *, elapsed: float | None = None, failures: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    data = job.to_json()
+    data["job"] = data.pop("id")
+    if elapsed is not None:
+        data["elapsed_s"] = round(elapsed, 3)
+    if failures is not None:
+        data["failures"] = failures
+    return data
+
+
+def _failures(engine: BulkEngine, job_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    return [
+        {"contact_id": f.contact_id, "code": f.code, "message": f.message, "status": f.status, "request_id": f.request_id}
+        for f in engine.journal.latest_failures(job_id, limit)
+    ]
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    if not sys.stdout.isatty():
+        sys.stdout.write(json.dumps(data, sort_keys=True) + "\n")
+        sys.stdout.flush()
+
+
+def _confirm(resolved: Any, args: argparse.Namespace, what: str) -> bool:
+    """True when the job may run. Only a LIVE key needs an explicit yes."""
+    if resolved.key_kind != "LIVE" or args.yes:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        _say(
+            "Refused: this profile uses a LIVE key and there is no terminal to confirm on. "
+            "Re-run with --yes once you have checked the preview (or --dry-run)."
+        )
+        return False
+    sys.stderr.write(f"LIVE key ({resolved.masked_key}): {what}. Type 'yes' to go ahead: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer != "yes":
+        _say("Not confirmed: nothing was changed.")
+        return False
+    return True
+
+
+def _resolve(args: argparse.Namespace) -> Any:
+    from orbit_tui.config import CliOverrides, ConfigError, resolve
+
+    overrides = CliOverrides(
+        profile=getattr(args, "profile", None),
+        base_url=getattr(args, "base_url", None),
+        read_only=bool(getattr(args, "read_only", False)),
+    )
+    try:
+        resolved = resolve(cli=overrides)
+    except ConfigError as exc:
+        raise BulkError(f"Configuration problem: {exc}") from None
+    if resolved.demo:
+        raise BulkError(
+            "Bulk jobs need an Orbit account to work on: choose a profile (--profile, or "
+            "`orbit-tui config init`), or set ORBIT_API_KEY and --base-url / ORBIT_BASE_URL "
+            "— for a try-out, point them at `orbit-tui sandbox serve`."
+        )
+    return resolved
+
+
+class _Session:
+    """Config, client, journal and engine for one command; closes them afterwards."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.resolved = _resolve(args)
+
+    async def __aenter__(self) -> BulkEngine:
+        from orbit_tui.api.client import OrbitClient
+
+        r = self.resolved
+        self.client = OrbitClient(r.base_url, r.api_key)
+        self.journal = Journal(r.jobs_db)
+        concurrency = self.args.concurrency or r.settings.bulk_concurrency
+        return BulkEngine(
+            self.client,
+            self.journal,
+            concurrency=concurrency,
+            live=r.key_kind == "LIVE",
+            read_only=r.read_only,
+            base_url=r.base_url,
+        )
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+        self.journal.close()
+
+
+async def _run_job(engine: BulkEngine, start: Any) -> tuple[JobInfo, float]:
+    """Run ``start(on_progress, cancel)`` with the bar and Ctrl-C → clean cancel."""
+    cancel = asyncio.Event()
+    bar = ProgressBar(sys.stderr, sys.stderr.isatty())
+    loop = asyncio.get_running_loop()
+    presses = 0
+
+    def on_sigint() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            cancel.set()
+            bar.close()
+            _say("Cancelling: letting the requests in flight finish (Ctrl-C again to abort)…")
+        else:
+            loop.remove_signal_handler(signal.SIGINT)
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+        installed = True
+    except (NotImplementedError, RuntimeError, ValueError):
+        installed = False
+    started = time.monotonic()
+    try:
+        job = await start(bar, cancel)
+    finally:
+        bar.close()
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)
+    return job, time.monotonic() - started
+
+
+def _report_end(engine: BulkEngine, job: JobInfo, elapsed: float) -> int:
+    c = job.counts
+    _say(f"Job {job.id}: {job.outcome()} ({elapsed:.1f} s)")
+    for f in engine.journal.latest_failures(job.id, 5):
+        rid = f" [request id {f.request_id}]" if f.request_id else ""
+        _say(f"  failed {f.contact_id}: {f.code}: {f.message}{rid}")
+    if c.failed:
+        _say(f"  retry the failures with: orbit-tui bulk retry {job.id}")
+    if c.remaining:
+        _say(f"  {c.remaining} left: continue with: orbit-tui bulk resume {job.id}")
+    if job.error:
+        _say(f"  stopped: {job.error}")
+    _emit_json(_job_summary(job, elapsed=elapsed, failures=_failures(engine, job.id)))
+    if sys.stdout.isatty():
+        print(f"{job.id} {job.state}")
+    return EXIT_OK if job.state == JOB_COMPLETED and not c.failed else EXIT_INCOMPLETE
+
+
+def _mention_pending(engine: BulkEngine) -> None:
+    pending = engine.pending_jobs()
+    if pending:
+        ids = ", ".join(j.id for j in pending[:3])
+        more = f" (+{len(pending) - 3} more)" if len(pending) > 3 else ""
+        _say(f"Note: {len(pending)} unfinished job(s): {ids}{more}. `orbit-tui bulk resume JOB` continues one.")
+
+
+# -- commands -------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    return _guarded(_cmd_run(args))
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    return _guarded(_cmd_jobs(args))
+
+
+def cmd_job_action(args: argparse.Namespace) -> int:
+    return _guarded(_cmd_job_action(args))
+
+
+def _guarded(coro: Any) -> int:
+    try:
+        return asyncio.run(coro)
+    except BulkError as exc:
+        _say(f"orbit-tui bulk: {exc}")
+        _emit_json({"error": str(exc)})
+        return EXIT_CANNOT_START
+    except KeyboardInterrupt:
+        _say("Aborted. The job is in the journal: `orbit-tui bulk resume JOB` continues it.")
+        return 130
+    except Exception as exc:  # an OrbitError outside a job (e.g. reading the target)
+        explain = getattr(exc, "explain", None)
+        if explain is None:
+            raise
+        _say(f"orbit-tui bulk: {explain()}")
+        _emit_json({"error": str(exc)})
+        return EXIT_CANNOT_START
+
+
+async def _cmd_run(args: argparse.Namespace) -> int:
+    op = build_operation(args)
+    target = build_target(args)
+    session = _Session(args)
+    async with session as engine:
+        _mention_pending(engine)
+        plan = await engine.plan(target, op)
+        _say(_plan_text(plan))
+        if args.dry_run:
+            _emit_json({"dry_run": True, **plan.summary()})
+            if sys.stdout.isatty():
+                print(f"dry run: {plan.total} contacts, {plan.will_change} would change")
+            return EXIT_OK
+        if not plan.contact_ids:
+            _emit_json({"nothing_to_do": True, **plan.summary()})
+            _say("No contact matches: nothing to do.")
+            return EXIT_OK
+        if not _confirm(session.resolved, args, f"{op.describe()} on {plan.total} contacts"):
+            return EXIT_CANNOT_START
+        job_id = engine.create(plan, confirm=True)
+        _say(f"Job {job_id} started.")
+        job, elapsed = await _run_job(
+            engine, lambda bar, cancel: engine.run(job_id, confirm=True, on_progress=bar, cancel=cancel)
+        )
+        return _report_end(engine, job, elapsed)
+
+
+async def _cmd_jobs(args: argparse.Namespace) -> int:
+    session = _Session(args)
+    async with session as engine:
+        jobs = engine.list_jobs(args.limit)
+        if not jobs:
+            _say("No bulk jobs yet.")
+        for job in jobs:
+            line = f"{job.id}  {job.created[:19]}  {job.op.describe()} · {job.description} — {job.outcome()}"
+            if sys.stdout.isatty():
+                print(line)
+            else:
+                _say(line)
+        _emit_json({"jobs": [j.to_json() for j in jobs]})
+        return EXIT_OK
+
+
+async def _cmd_job_action(args: argparse.Namespace) -> int:
+    session = _Session(args)
+    async with session as engine:
+        action = args.bulk_action
+        job = engine.get_job(args.job_id)
+        if action == "undo":
+            plan = engine.plan_undo(args.job_id)
+            _say(f"Undo of {job.id} ({job.op.describe()}): {plan.total} contacts it changed will be reverted.")
+            if args.dry_run:
+                _emit_json({"dry_run": True, **plan.summary()})
+                return EXIT_OK
+            if not plan.contact_ids:
+                _say("The job changed no contact: nothing to undo.")
+                _emit_json({"nothing_to_do": True, **plan.summary()})
+                return EXIT_OK
+            if not _confirm(session.resolved, args, f"undo {job.id} on {plan.total} contacts"):
+                return EXIT_CANNOT_START
+            undo_id = engine.create(plan, confirm=True)
+            _say(f"Undo job {undo_id} started.")
+            result, elapsed = await _run_job(
+                engine, lambda bar, cancel: engine.run(undo_id, confirm=True, on_progress=bar, cancel=cancel)
+            )
+            return _report_end(engine, result, elapsed)
+        what = (
+            f"resume {job.id} ({job.counts.remaining} items left)"
+            if action == "resume"
+            else f"retry {job.counts.failed} failed items of {job.id}"
+        )
+        _say(f"{job.op.describe()} on {job.description}: {job.outcome()}")
+        if action == "resume" and job.counts.remaining == 0:
+            _say("Nothing left to do in this job.")
+            return _report_end(engine, job, 0.0)
+        if not _confirm(session.resolved, args, what):
+            return EXIT_CANNOT_START
+        if action == "resume":
+            start = lambda bar, cancel: engine.resume(job.id, confirm=True, on_progress=bar, cancel=cancel)  # noqa: E731
+        else:
+            start = lambda bar, cancel: engine.retry_failed(job.id, confirm=True, on_progress=bar, cancel=cancel)  # noqa: E731
+        result, elapsed = await _run_job(engine, start)
+        return _report_end(engine, result, elapsed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `bulk` on its own (``python -m orbit_tui.bulk_cli …``), for tests and scripts."""
+    parser = argparse.ArgumentParser(prog="orbit-tui")
+    sub = parser.add_subparsers(dest="command")
+    add_bulk_parser(sub)
+    args = parser.parse_args(["bulk", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
