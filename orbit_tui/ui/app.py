@@ -1,0 +1,249 @@
+"""The Textual application and ``run()``, the entry point ``cli.py`` calls.
+
+``OrbitApp`` is built from parts so tests can inject them: a ``ContactSource`` (the
+cache facade in real use), the profile shown in the status bar, the marks store.
+``run()`` builds those parts from a ``ResolvedConfig``: for the demo it first starts the
+embedded sandbox (see :mod:`orbit_tui.ui.demo`) and stops it on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from orbit_tui.api.models import Contact
+from orbit_tui.ui.errors import one_line
+from orbit_tui.ui.marks import MarkStore
+from orbit_tui.ui.safe import clean, format_count
+from orbit_tui.ui.screens.contacts import ContactsScreen
+from orbit_tui.ui.screens.detail import ContactDetailScreen
+from orbit_tui.ui.screens.modals import CommandLine, HelpScreen
+from orbit_tui.ui.source import ContactSource
+from orbit_tui.ui.status import AppStatus, ProfileInfo
+
+if TYPE_CHECKING:
+    from orbit_tui.api.base import ClientEvent
+    from orbit_tui.config import ResolvedConfig
+
+SMOKE_TIMEOUT_S = 60.0
+
+
+class OrbitApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "orbit-tui"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_anywhere"),
+        Binding("colon", "command_line", "Command", key_display=":", id="app.command"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        source: ContactSource,
+        *,
+        profile: ProfileInfo | None = None,
+        marks: MarkStore | None = None,
+        page_size: int = 50,
+        max_pages: int = 20,
+        search_debounce_s: float = 0.2,
+        theme_name: str | None = None,
+        keymap: dict[str, str] | None = None,
+        on_close: Sequence[Callable[[], Awaitable[None]]] = (),
+        animations: bool = True,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.status = AppStatus(profile=profile or ProfileInfo())
+        self.marks = marks or MarkStore()
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.search_debounce_s = search_debounce_s
+        self._theme_name = theme_name
+        self._keymap = dict(keymap or {})
+        self._on_close = list(on_close)
+        if not animations:
+            self.animation_level = "none"
+
+    # -- lifecycle ----------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._theme_name:
+            self.apply_theme(self._theme_name)
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.push_screen(ContactsScreen())
+
+    async def on_unmount(self) -> None:
+        for close in self._on_close:
+            try:
+                await close()
+            except Exception:  # noqa: BLE001 - closing must not hide the real exit
+                pass
+
+    def watch_client(self, client: object) -> Callable[[], None]:
+        """Feed an ``OrbitClient``'s events into the status bar; returns the unsubscriber."""
+
+        def listener(event: ClientEvent) -> None:
+            kind = event.kind
+            if kind == "offline":
+                self.status.update(online=False, in_flight=event.in_flight)
+            elif kind == "online":
+                self.status.update(online=True, in_flight=event.in_flight)
+            elif kind == "failed" and event.error is not None:
+                self.status.update(in_flight=event.in_flight, last_error=one_line(event.error))
+            else:
+                self.status.update(in_flight=event.in_flight)
+
+        add = getattr(client, "add_listener")
+        remover: Callable[[], None] = add(listener)
+        return remover
+
+    # -- services for screens ----------------------------------------------------------
+    def report_error(self, error: BaseException) -> None:
+        self.status.update(last_error=one_line(error))
+
+    def open_contact(self, contact: Contact) -> None:
+        self.push_screen(ContactDetailScreen(contact, self.status))
+
+    def apply_theme(self, name: str) -> bool:
+        if name in self.available_themes:
+            self.theme = name
+            return True
+        return False
+
+    @property
+    def contacts_screen(self) -> ContactsScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ContactsScreen):
+                return screen
+        return None
+
+    # -- actions ------------------------------------------------------------------------
+    def action_command_line(self) -> None:
+        self.push_screen(CommandLine(), self.run_command)
+
+    def run_command(self, text: str | None) -> None:
+        if not text:
+            return
+        name, _, argument = text.strip().partition(" ")
+        argument = argument.strip()
+        if name in ("q", "quit"):
+            self.exit(0)
+        elif name == "contacts":
+            while len(self.screen_stack) > 2 and not isinstance(self.screen, ContactsScreen):
+                self.pop_screen()
+        elif name == "theme":
+            if not argument:
+                names = ", ".join(sorted(self.available_themes))
+                self.notify(f"Usage: :theme NAME — one of {names}", markup=False)
+            elif self.apply_theme(argument):
+                self.notify(f"Theme: {argument}", markup=False)
+            else:
+                self.notify(
+                    f"Unknown theme {clean(argument)!r}; try :theme with no name to list them",
+                    severity="error",
+                    markup=False,
+                )
+        elif name in ("lists", "segments", "optouts", "jobs", "tag"):
+            self.notify(f"Coming soon: :{name}", title="Not yet", markup=False)
+        else:
+            self.notify(
+                f"Unknown command :{clean(name)} — try :contacts, :theme NAME or :q",
+                severity="error",
+                markup=False,
+            )
+
+    def action_help(self) -> None:
+        screen = self.screen
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            description = binding.description or binding.action
+            if not description or binding.system:
+                continue
+            label = binding.key_display or self.get_key_display(binding)
+            if (label, description) in seen:
+                continue
+            seen.add((label, description))  # type: ignore[arg-type]
+            rows.append((label, description))
+        title = type(screen).__name__.removesuffix("Screen") or "Screen"
+        self.push_screen(HelpScreen(title, rows))
+
+
+# -- running ----------------------------------------------------------------------------
+def _profile_for(resolved: ResolvedConfig) -> ProfileInfo:
+    if resolved.demo:
+        return ProfileInfo(name="demo", kind="DEMO", read_only=resolved.read_only, demo=True)
+    return ProfileInfo(
+        name=resolved.profile_name or "default",
+        kind=resolved.key_kind,
+        read_only=resolved.read_only,
+        demo=False,
+    )
+
+
+def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
+    """Run the app for ``resolved``; with ``smoke``, headless until the first page shows."""
+    from orbit_tui.ui.services import open_services
+
+    try:
+        services = open_services(resolved)
+    except Exception as error:  # noqa: BLE001 - tell the user, don't dump a trace
+        print(f"orbit-tui: could not start: {one_line(error)}", file=sys.stderr)
+        return 1
+    try:
+        app = OrbitApp(
+            services.source,
+            profile=_profile_for(resolved),
+            page_size=resolved.settings.page_size,
+            search_debounce_s=resolved.settings.search_debounce_ms / 1000,
+            theme_name=resolved.theme,
+            keymap=resolved.keymap,
+            on_close=[services.aclose],
+        )
+        services.attach(app)
+        if smoke:
+            return smoke_run(app)
+        result = app.run()
+        return result if isinstance(result, int) else 0
+    finally:
+        services.stop()
+
+
+def smoke_run(app: OrbitApp, *, timeout: float = SMOKE_TIMEOUT_S) -> int:
+    """Run headless until the first contacts page is painted; print one line."""
+    outcome: dict[str, str] = {}
+
+    async def pilot(pilot: object) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = app.contacts_screen
+            if screen is not None and screen.loaded_once and not screen.loading:
+                await asyncio.sleep(0.05)
+                total = screen.window.total
+                shown = screen.window.row_count
+                of = format_count(total) if total is not None else "?"
+                outcome["ok"] = f"smoke ok: {format_count(shown)} of {of} contacts shown"
+                break
+            if screen is not None and screen.message_text and not screen.loading:
+                outcome["error"] = "smoke failed: " + " ".join(screen.message_text.split())
+                break
+            await asyncio.sleep(0.05)
+        else:
+            outcome["error"] = f"smoke failed: no contacts page within {timeout:.0f} s"
+        app.exit(0 if "ok" in outcome else 1)
+
+    app.run(headless=True, size=(120, 40), auto_pilot=pilot)  # type: ignore[arg-type]
+    if "ok" in outcome:
+        print(outcome["ok"])
+        return 0
+    print(outcome.get("error", "smoke failed: the app exited early"), file=sys.stderr)
+    return 1

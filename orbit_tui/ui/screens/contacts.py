@@ -1,0 +1,554 @@
+"""The contacts screen: search as you type, filters, a paged table, marking.
+
+Loading rules:
+
+- every load carries the generation of the query it was made for; a result for an older
+  generation is thrown away, and a new search cancels the previous load (exclusive
+  worker group), so results never arrive out of order;
+- a page comes from the source at once (cache when present) and, when it came from the
+  cache, is revalidated in the background and quietly replaced if it changed;
+- the table keeps a sliding window of pages (see :mod:`orbit_tui.ui.window`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Click
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from orbit_tui.api.models import Contact
+from orbit_tui.ui.errors import describe_error, is_offline_error
+from orbit_tui.ui.query import ContactQuery
+from orbit_tui.ui.safe import format_age, format_count
+from orbit_tui.ui.screens.filters import FilterScreen
+from orbit_tui.ui.screens.modals import ConfirmScreen
+from orbit_tui.ui.source import PageResult
+from orbit_tui.ui.widgets.contacts_table import ContactsTable
+from orbit_tui.ui.widgets.status_bar import StatusBar
+from orbit_tui.ui.window import PageWindow
+
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
+
+SEARCH_DEBOUNCE_S = 0.2
+DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
+
+
+class ContactsScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ContactsScreen #search-row { height: 1; }
+    ContactsScreen #search { width: 1fr; border: none; height: 1; padding: 0 1; }
+    ContactsScreen #counts { width: auto; padding: 0 1; }
+    ContactsScreen #freshness { width: auto; padding: 0 1 0 0; color: $text-muted; }
+    ContactsScreen #chips { height: 1; padding: 0 1; color: $text-muted; display: none; }
+    ContactsScreen #chips.active { display: block; }
+    ContactsScreen #contacts { height: 1fr; }
+    ContactsScreen #message { height: 1fr; padding: 1 2; display: none; }
+    ContactsScreen.show-message #message { display: block; }
+    ContactsScreen.show-message #contacts { display: none; }
+    ContactsScreen #demo-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="contacts.search"),
+        Binding("escape", "focus_table", "Table", show=False, id="contacts.table"),
+        Binding("f", "filters", "Filters", id="contacts.filters"),
+        Binding("x", "drop_filter", "Drop filter", show=False, id="contacts.drop_filter"),
+        Binding("X", "clear_filters", "Clear filters", show=False, id="contacts.clear_filters"),
+        Binding("space", "toggle_mark", "Mark", id="contacts.mark"),
+        Binding("M", "mark_all", "Mark all", id="contacts.mark_all"),
+        Binding("U", "clear_marks", "Unmark all", id="contacts.clear_marks"),
+        Binding("enter", "open", "Open", show=False, id="contacts.open"),
+        Binding("t", "coming_soon('tag editor')", "Tags", id="contacts.tags"),
+        Binding("l", "coming_soon('add to list')", "List", id="contacts.list"),
+        Binding("n", "coming_soon('new contact')", "New", show=False, id="contacts.new"),
+        Binding("ctrl+d", "coming_soon('delete')", "Delete", show=False, id="contacts.delete"),
+        Binding("r", "refresh", "Refresh", id="contacts.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = ContactQuery()
+        self.window = PageWindow()
+        self.generation = 0
+        self.loaded_once = False
+        self.loading = False
+        self.paging = False
+        self._debounce: Timer | None = None
+        self._freshness: dict[int, PageResult] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self._activity = ""
+        self._listeners: list[Callable[[], None]] = []
+
+    @property
+    def orbit_app(self) -> OrbitApp:
+        from orbit_tui.ui.app import OrbitApp
+
+        app = self.app
+        assert isinstance(app, OrbitApp)
+        return app
+
+    # -- layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        app = self.orbit_app
+        yield StatusBar(app.status, id="status")
+        with Horizontal(id="search-row"):
+            yield Input(placeholder="/ search name, phone, email", id="search", compact=True)
+            yield Static("", id="counts", markup=False)
+            yield Static("", id="freshness", markup=False)
+        yield Static("", id="chips", markup=False)
+        yield ContactsTable(lambda cid: cid in app.marks, id="contacts")
+        yield Static("", id="message", markup=False)
+        if app.status.profile.demo:
+            yield Static(DEMO_HINT, id="demo-hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.orbit_app
+        self.window = PageWindow(page_size=app.page_size, max_pages=app.max_pages)
+        search = self.query_one("#search", Input)
+        search.cursor_blink = app.animation_level != "none"
+        self._unsubscribe = app.marks.subscribe(self._marks_changed)
+        self.query_one(ContactsTable).focus()
+        self.load_first()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    @property
+    def table(self) -> ContactsTable:
+        return self.query_one(ContactsTable)
+
+    # -- search ---------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.table.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        text = event.value
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._search_now(text))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._search_now(event.value)
+        self.table.focus()
+
+    def _search_now(self, text: str) -> None:
+        query = self.query_state.with_search(text)
+        if query != self.query_state or not self.loaded_once:
+            self.set_query(query)
+
+    def set_query(self, query: ContactQuery, *, refresh: bool = False) -> None:
+        self.query_state = query
+        self._show_chips()
+        self.load_first(refresh=refresh)
+
+    # -- filters --------------------------------------------------------------------
+    def action_filters(self) -> None:
+        def done(query: ContactQuery | None) -> None:
+            if query is not None and query != self.query_state:
+                self.set_query(query)
+
+        self.app.push_screen(FilterScreen(self.query_state), done)
+
+    def action_drop_filter(self) -> None:
+        chips = self.query_state.chips()
+        if chips:
+            self.set_query(self.query_state.without(chips[-1][0]))
+
+    def action_clear_filters(self) -> None:
+        if self.query_state.has_filters:
+            self.set_query(self.query_state.without_filters())
+
+    def _show_chips(self) -> None:
+        chips = self.query_state.chips()
+        widget = self.query_one("#chips", Static)
+        widget.set_class(bool(chips), "active")
+        if not chips:
+            widget.update("")
+            return
+        text = Text("Filters: ", style="bold", end="", no_wrap=True, overflow="ellipsis")
+        for i, (_key, label) in enumerate(chips):
+            if i:
+                text.append("  ")
+            text.append(f"[{label} ✕]")
+        text.append("   x drops the last · X clears all · f edits", style="dim")
+        widget.update(text)
+
+    @on(Click, "#chips")
+    def _chip_clicked(self, event: Click) -> None:
+        # A click anywhere on a chip removes it: find which chip the x offset is in.
+        offset = len("Filters: ")
+        for key, label in self.query_state.chips():
+            width = len(label) + 4
+            if offset <= event.x - 1 < offset + width:
+                self.set_query(self.query_state.without(key))
+                return
+            offset += width + 2
+
+    # -- loading --------------------------------------------------------------------
+    def _begin(self, activity: str) -> None:
+        self._activity = activity
+        self._paint_counts()
+
+    def _end(self) -> None:
+        self._activity = ""
+        self._paint_counts()
+
+    def load_first(self, *, refresh: bool = False) -> None:
+        self.generation += 1
+        self.loading = True
+        self.workers.cancel_group(self, "contacts-page")
+        self.workers.cancel_group(self, "contacts-revalidate")
+        self.paging = False
+        self._begin("searching…" if self.query_state.search else "loading…")
+        self._load_first(self.generation, self.query_state, refresh)
+
+    @work(group="contacts-load", exclusive=True, exit_on_error=False)
+    async def _load_first(self, generation: int, query: ContactQuery, refresh: bool) -> None:
+        app = self.orbit_app
+        try:
+            result = await app.source.contacts_page(
+                query, None, limit=app.page_size, refresh=refresh
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is shown, none crashes
+            if generation == self.generation:
+                self.loading = False
+                self._end()
+                self._show_error(error)
+            return
+        if generation != self.generation:
+            return
+        self.loading = False
+        self.loaded_once = True
+        self.window.reset(result.page)
+        self._freshness = {0: result}
+        self._end()
+        if not result.page.items:
+            self._show_empty()
+        else:
+            self._hide_message()
+            self.table.show(self.window.contacts())
+        self._paint_freshness()
+        self._notify_loaded()
+        if result.from_cache and not result.offline:
+            self._revalidate(generation, query, 0, None)
+
+    def _maybe_page(self, row: int) -> None:
+        if self.loading or self.paging or not self.window.loaded:
+            return
+        if self.window.wants_next(row):
+            self.paging = True
+            self._begin("loading more…")
+            self._load_page(self.generation, self.query_state, self.window.last + 1, forward=True)
+        elif self.window.wants_previous(row):
+            self.paging = True
+            self._begin("loading earlier…")
+            self._load_page(
+                self.generation, self.query_state, self.window.first - 1, forward=False
+            )
+
+    @work(group="contacts-page", exit_on_error=False)
+    async def _load_page(
+        self, generation: int, query: ContactQuery, index: int, *, forward: bool
+    ) -> None:
+        app = self.orbit_app
+        cursor = self.window.cursor_for(index)
+        try:
+            result = await app.source.contacts_page(query, cursor, limit=app.page_size)
+        except Exception as error:  # noqa: BLE001
+            if generation == self.generation:
+                self.paging = False
+                self._end()
+                self._show_error(error)
+            return
+        if generation != self.generation:
+            return
+        table = self.table
+        self._freshness[index] = result
+        if forward:
+            dropped = self.window.append(result.page)
+            table.append(result.page.items)
+            table.drop_head(dropped)
+        else:
+            dropped = self.window.prepend(result.page)
+            table.prepend(result.page.items)
+            table.drop_tail(dropped)
+        self._freshness = {
+            k: v for k, v in self._freshness.items() if self.window.first <= k <= self.window.last
+        }
+        self.paging = False
+        self._end()
+        self._paint_freshness()
+        self._notify_loaded()
+        if result.from_cache and result.stale and not result.offline:
+            self._revalidate(generation, query, index, cursor)
+        # The cursor may already sit near the new edge (a held key): keep going.
+        self.call_after_refresh(lambda: self._maybe_page(self.table.cursor_row))
+
+    @work(group="contacts-revalidate", exit_on_error=False)
+    async def _revalidate(
+        self, generation: int, query: ContactQuery, index: int, cursor: str | None
+    ) -> None:
+        app = self.orbit_app
+        try:
+            result = await app.source.contacts_page(query, cursor, limit=app.page_size, refresh=True)
+        except Exception as error:  # noqa: BLE001
+            if generation == self.generation and index in self._freshness:
+                old = self._freshness[index]
+                offline = is_offline_error(error)
+                self._freshness[index] = PageResult(
+                    page=old.page,
+                    from_cache=True,
+                    age_s=old.age_s,
+                    stale=old.stale,
+                    offline=offline or old.offline,
+                )
+                self._paint_freshness()
+                if not offline:
+                    app.report_error(error)
+            return
+        if generation != self.generation or not (
+            self.window.first <= index <= self.window.last
+        ):
+            return
+        if result.offline:
+            old_result = self._freshness.get(index)
+            self._freshness[index] = PageResult(
+                page=result.page,
+                from_cache=True,
+                age_s=result.age_s if result.age_s is not None else (
+                    old_result.age_s if old_result else None
+                ),
+                stale=True,
+                offline=True,
+            )
+            self._paint_freshness()
+            return
+        old_items = self.window.pages[index]
+        new_items = result.page.items
+        self._freshness[index] = result
+        if [c.id for c in old_items] == [c.id for c in new_items]:
+            for old, new in zip(old_items, new_items, strict=True):
+                if old != new:
+                    self.table.replace_contact(new)
+            self.window.replace(index, result.page)
+        else:
+            self.window.replace(index, result.page)
+            if not self.window.row_count:
+                self._show_empty()
+            else:
+                self.table.show(self.window.contacts(), cursor_row=self.table.cursor_row)
+        self._paint_freshness()
+        self._paint_counts()
+
+    # -- messages in place of the table ------------------------------------------------
+    def _show_message(self, text: Text) -> None:
+        self.query_one("#message", Static).update(text)
+        self.add_class("show-message")
+
+    def _hide_message(self) -> None:
+        self.remove_class("show-message")
+
+    @property
+    def message_text(self) -> str:
+        if not self.has_class("show-message"):
+            return ""
+        return str(self.query_one("#message", Static).render())
+
+    def _show_empty(self) -> None:
+        self.table.show([])
+        text = Text("No contacts match", style="bold")
+        if self.query_state.search:
+            text.append(" “")
+            text.append(self.query_state.search)
+            text.append("”")
+        if self.query_state.has_filters:
+            text.append(" with these filters")
+        text.append(".\n\n", style="bold")
+        text.append("Change the search (/), drop a filter (x), or clear them all (X).")
+        self._show_message(text)
+
+    def _show_error(self, error: BaseException) -> None:
+        explanation = describe_error(error)
+        self.orbit_app.report_error(error)
+        text = Text("Could not load contacts\n\n", style="bold red")
+        text.append(explanation)
+        text.append("\n\nPress r to try again.", style="bold")
+        self._show_message(text)
+
+    # -- header ---------------------------------------------------------------------
+    def _paint_counts(self) -> None:
+        window = self.window
+        text = Text(no_wrap=True, end="")
+        if window.loaded and window.row_count:
+            start = window.absolute_start() + 1
+            end = window.absolute_start() + window.row_count
+            total = (
+                format_count(window.total)
+                if window.total is not None
+                else f"{format_count(end)}+"
+            )
+            text.append(f"{format_count(start)}–{format_count(end)} of {total}")
+        elif window.loaded:
+            text.append("0 of 0")
+        marked = len(self.orbit_app.marks)
+        if marked:
+            text.append(f" · {format_count(marked)} marked", style="bold")
+        if self._activity:
+            text.append(f" · {self._activity}", style="italic")
+        self.query_one("#counts", Static).update(text)
+
+    def _paint_freshness(self) -> None:
+        results = list(self._freshness.values())
+        text = Text(no_wrap=True, end="")
+        if any(r.offline for r in results):
+            ages = [r.age_s for r in results if r.age_s is not None]
+            text.append("○ offline", style="bold")
+            if ages:
+                text.append(f" · cached {format_age(max(ages))} ago")
+        elif any(r.from_cache for r in results):
+            cached = [r for r in results if r.from_cache]
+            ages = [r.age_s for r in cached if r.age_s is not None]
+            text.append("cached")
+            if ages:
+                text.append(f" {format_age(max(ages))} ago")
+            if any(r.stale for r in cached):
+                text.append(" · stale")
+        self.query_one("#freshness", Static).update(text)
+
+    @property
+    def counts_text(self) -> str:
+        return str(self.query_one("#counts", Static).render())
+
+    @property
+    def freshness_text(self) -> str:
+        return str(self.query_one("#freshness", Static).render())
+
+    def on_loaded(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after each page load (used by the smoke run)."""
+        self._listeners.append(callback)
+
+    def _notify_loaded(self) -> None:
+        for callback in list(self._listeners):
+            callback()
+
+    # -- table events ---------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#contacts")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._maybe_page(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#contacts")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        contact = self.table.current
+        if contact is not None:
+            self.orbit_app.open_contact(contact)
+
+    # -- marks ----------------------------------------------------------------------
+    def _marks_changed(self) -> None:
+        self.table.refresh_marks()
+        self._paint_counts()
+
+    def action_toggle_mark(self) -> None:
+        contact = self.table.current
+        if contact is None:
+            return
+        self.orbit_app.marks.toggle(contact.id)
+        table = self.table
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_clear_marks(self) -> None:
+        count = self.orbit_app.marks.clear()
+        if count:
+            self.notify(f"Cleared {format_count(count)} marks")
+
+    def action_mark_all(self) -> None:
+        self._count_then_confirm(self.query_state)
+
+    @work(group="mark-all", exclusive=True, exit_on_error=False)
+    async def _count_then_confirm(self, query: ContactQuery) -> None:
+        app = self.orbit_app
+        self._begin("counting…")
+        try:
+            count = await app.source.count(query)
+        except Exception as error:  # noqa: BLE001
+            self._end()
+            app.report_error(error)
+            self.notify(describe_error(error), title="Could not count", severity="error")
+            return
+        self._end()
+        if count == 0:
+            self.notify("Nothing matches: no contacts to mark")
+            return
+        amount = format_count(count) if count is not None else "every"
+        what = "contacts matching this search and filters"
+        if not query.search and not query.has_filters:
+            what = "contacts (no search or filter is set)"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._mark_all(query, count)
+
+        app.push_screen(
+            ConfirmScreen(f"Mark all {amount} {what}?", yes="Mark all", no="Cancel"), answer
+        )
+
+    @work(group="mark-all", exclusive=True, exit_on_error=False)
+    async def _mark_all(self, query: ContactQuery, expected: int | None) -> None:
+        app = self.orbit_app
+        batch: list[str] = []
+        seen = 0
+        try:
+            async for contact_id in app.source.iter_ids(query):
+                batch.append(contact_id)
+                seen += 1
+                if len(batch) >= 200:
+                    app.marks.add_many(batch)
+                    batch = []
+                    total = f" / {format_count(expected)}" if expected else ""
+                    self._begin(f"marking… {format_count(seen)}{total}")
+        except Exception as error:  # noqa: BLE001
+            app.marks.add_many(batch)
+            self._end()
+            app.report_error(error)
+            self.notify(
+                f"Marked {format_count(seen)} before it failed: {describe_error(error)}",
+                title="Mark all stopped",
+                severity="error",
+            )
+            return
+        app.marks.add_many(batch)
+        self._end()
+        self.notify(f"Marked {format_count(seen)} contacts")
+
+    # -- other actions --------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.load_first(refresh=True)
+
+    def action_coming_soon(self, what: str) -> None:
+        self.notify(f"Coming soon: {what}", title="Not yet")
+
+    def current_contact(self) -> Contact | None:
+        return self.table.current

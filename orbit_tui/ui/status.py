@@ -1,0 +1,57 @@
+"""What the status bar shows, kept by the app and shared by every screen.
+
+``AppStatus`` is plain data (no Textual) updated from the client's listener and from
+the screens; the app tells status bars to repaint when it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+KeyKind = Literal["LIVE", "TEST", "DEMO", "UNKNOWN"]
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    name: str = "demo"
+    kind: KeyKind = "DEMO"
+    read_only: bool = False
+    demo: bool = False
+
+
+@dataclass
+class AppStatus:
+    profile: ProfileInfo = field(default_factory=ProfileInfo)
+    online: bool = True
+    in_flight: int = 0
+    last_error: str = ""
+    _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def update(
+        self,
+        *,
+        online: bool | None = None,
+        in_flight: int | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        changed = False
+        if online is not None and online != self.online:
+            self.online, changed = online, True
+        if in_flight is not None and in_flight != self.in_flight:
+            self.in_flight, changed = max(0, in_flight), True
+        if last_error is not None and last_error != self.last_error:
+            self.last_error, changed = last_error, True
+        if changed:
+            for callback in list(self._listeners):
+                callback()

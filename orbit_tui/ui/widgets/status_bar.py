@@ -1,0 +1,78 @@
+"""The one-line status bar every screen shows.
+
+Left to right: the key-kind badge (``● LIVE`` reversed red, unmistakable; TEST; DEMO),
+the profile name, ``READ-ONLY`` when mutations are refused, online/offline, requests in
+flight, and the last error in one line. Every badge carries words or a symbol, not only a
+colour, so it still reads in a 16-colour or monochrome terminal.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from orbit_tui.ui.safe import clean
+from orbit_tui.ui.status import AppStatus
+
+BADGES: dict[str, tuple[str, str]] = {
+    "LIVE": (" ● LIVE ", "bold reverse red"),
+    "TEST": (" ◆ TEST ", "bold black on yellow"),
+    "DEMO": (" ◇ DEMO ", "bold black on cyan"),
+    "UNKNOWN": (" ? KEY ", "bold reverse"),
+}
+
+
+def render_status(status: AppStatus, width: int = 120) -> Text:
+    profile = status.profile
+    label, style = BADGES.get(profile.kind, BADGES["UNKNOWN"])
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(label, style=style)
+    text.append(" ")
+    text.append(clean(profile.name), style="bold")
+    if profile.read_only:
+        text.append(" ")
+        text.append(" READ-ONLY ", style="bold reverse")
+    text.append("  ")
+    if status.online:
+        text.append("● online", style="green")
+    else:
+        text.append("○ OFFLINE", style="bold red")
+    if status.in_flight:
+        text.append(f"  ⇅ {status.in_flight}", style="bold")
+    if status.last_error:
+        text.append("  ✖ ", style="bold red")
+        remaining = max(10, width - text.cell_len)
+        error = Text(clean(status.last_error), style="red")
+        error.truncate(remaining, overflow="ellipsis")
+        text.append_text(error)
+    return text
+
+
+class StatusBar(Static):
+    """Subscribes to the app's ``AppStatus`` and repaints when it changes."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    def __init__(self, status: AppStatus, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._status = status
+        self._unsubscribe = status.subscribe(self._repaint)
+
+    def on_mount(self) -> None:
+        self._repaint()
+
+    def on_resize(self) -> None:
+        self._repaint()
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+
+    def _repaint(self) -> None:
+        self.update(render_status(self._status, self.size.width or 120))

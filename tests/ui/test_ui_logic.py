@@ -1,0 +1,136 @@
+"""The screen-free parts of the UI: text safety, queries, the page window, marks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from orbit_tui.api.models import Contact, Page
+from orbit_tui.ui.marks import MarkStore
+from orbit_tui.ui.query import ContactQuery, QueryError, parse_date, parse_tags
+from orbit_tui.ui.safe import clean, fit, format_age, format_phone, literal
+from orbit_tui.ui.screens.filters import parse_country
+from orbit_tui.ui.widgets.contacts_table import layout_columns
+from orbit_tui.ui.window import PageWindow
+
+
+def test_clean_strips_escapes_and_controls_but_keeps_markup_literally() -> None:
+    hostile = "Ann\x1b[31m\x1b]0;pwned\x07 [bold]x[/] \u202eevil\x00\n2"
+    assert clean(hostile) == "Ann [bold]x[/] evil 2"
+    text = literal("[red]not red[/red]")
+    assert text.plain == "[red]not red[/red]"
+    assert not text.spans
+    assert fit("abcdefghij", 5).plain == "abcd…"
+
+
+def test_phone_is_formatted_for_reading_and_garbage_kept() -> None:
+    assert format_phone("+14155552671") == "+1 415-555-2671"
+    assert format_phone("+905321234567") == "+90 532 123 45 67"
+    assert format_phone("not a phone") == "not a phone"
+    assert format_phone(None) == ""
+
+
+def test_age_wording() -> None:
+    assert format_age(1) == "just now"
+    assert format_age(42) == "42 s"
+    assert format_age(301) == "5 min"
+    assert format_age(7300) == "2 h"
+    assert format_age(3 * 86400) == "3 d"
+
+
+def test_query_params_chips_and_clearing() -> None:
+    query = ContactQuery(
+        search="jane",
+        lifecycle_stage="lead",
+        tags=("vip", "trial"),
+        has_email=False,
+        created_after=date(2025, 1, 1),
+        created_before=date(2025, 1, 31),
+    )
+    assert query.to_params() == {
+        "search": "jane",
+        "lifecycle_stage": "lead",
+        "tags": ["vip", "trial"],
+        "has_email": False,
+        "created_after": "2025-01-01T00:00:00Z",
+        "created_before": "2025-01-31T23:59:59Z",
+    }
+    keys = [key for key, _ in query.chips()]
+    assert keys == ["lifecycle_stage", "tags", "has_email", "created_after", "created_before"]
+    assert query.without("tags").tags == ()
+    assert query.without_filters() == ContactQuery(search="jane")
+
+
+def test_query_validation() -> None:
+    with pytest.raises(QueryError) as bad_date:
+        parse_date("31/01/2025", "created_after")
+    assert "YYYY-MM-DD" in bad_date.value.message
+    with pytest.raises(QueryError):
+        ContactQuery(created_after=date(2025, 2, 1), created_before=date(2025, 1, 1))
+    assert parse_tags("vip, trial vip") == ("vip", "trial")
+    assert parse_country("tr") == "TR"
+    assert parse_country("Germany") == "DE"
+    with pytest.raises(QueryError):
+        parse_country("Atlantis")
+
+
+def _page(start: int, count: int, more: bool, total: int = 1000) -> Page[Contact]:
+    items = [Contact(id=f"con_{i}") for i in range(start, start + count)]
+    return Page[Contact](items=items, cursor=f"c{start + count}" if more else None,
+                         has_more=more, total=total)
+
+
+def test_window_slides_forward_and_back_keeping_cursors() -> None:
+    window = PageWindow(page_size=10, max_pages=3)
+    window.reset(_page(0, 10, True))
+    assert window.wants_next(5) and not window.wants_previous(5)
+    for k in range(1, 5):
+        dropped = window.append(_page(k * 10, 10, True))
+        assert dropped == (10 if k >= 3 else 0)
+    assert (window.first, window.last, window.row_count) == (2, 4, 30)
+    assert window.absolute_start() == 20
+    assert window.cursor_for(1) == "c10"
+    assert window.wants_previous(3)
+    dropped = window.prepend(_page(10, 10, True))
+    assert dropped == 10
+    assert (window.first, window.last) == (1, 3)
+    assert window.contact_at(0).id == "con_10"  # type: ignore[union-attr]
+    assert window.more_after()
+
+
+def test_window_end_of_result() -> None:
+    window = PageWindow(page_size=10)
+    window.reset(_page(0, 10, True, total=None))  # type: ignore[arg-type]
+    window.append(_page(10, 4, False, total=None))  # type: ignore[arg-type]
+    assert not window.more_after()
+    assert window.total == 14
+    assert not window.wants_next(13)
+
+
+def test_marks_store_notifies_and_keeps_order() -> None:
+    marks = MarkStore()
+    calls: list[int] = []
+    unsubscribe = marks.subscribe(lambda: calls.append(len(marks)))
+    assert marks.toggle("a") is True
+    assert marks.add_many(["b", "a", "c"]) == 2
+    assert marks.ids() == ["a", "b", "c"]
+    assert marks.toggle("a") is False
+    unsubscribe()
+    assert marks.clear() == 2
+    assert calls == [1, 3, 2]
+
+
+def test_columns_fit_the_width() -> None:
+    for width in (80, 120, 200):
+        columns = layout_columns(width)
+        used = sum(w + 2 for _, w in columns) + 2
+        assert used == width
+    assert "tags" not in [c.key for c, _ in layout_columns(80)]
+    assert "tags" in [c.key for c, _ in layout_columns(120)]
+
+
+def test_created_date_cell_is_utc() -> None:
+    from orbit_tui.ui.safe import format_date
+
+    assert format_date(datetime(2025, 1, 1, 23, 30, tzinfo=timezone.utc)) == "2025-01-01"
