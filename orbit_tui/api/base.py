@@ -1,0 +1,371 @@
+"""The request machinery under :class:`orbit_tui.api.client.OrbitClient`.
+
+One method, :meth:`BaseClient.request`, sends a request with the key, a User-Agent and
+(for every non-GET) an ``Idempotency-Key`` that stays the same across its retries; paces
+it through the shared :class:`~orbit_tui.api.pacing.Pacer`; retries what is safe to
+retry; turns failures into :mod:`orbit_tui.api.errors`; and reports to listeners (the
+UI's status bar) when requests start, finish, fail or retry, and when the connection to
+Orbit goes offline or comes back.
+
+Retry decisions (at most ``RetryPolicy.max_retries`` retries):
+
+* A 429 and a failure to connect (nothing reached the server) are retried for every
+  request: nothing was applied. A 429 waits what the server asked for, via the pacer, so
+  every request of the pacer waits with it.
+* A 5xx (except 501) and an ambiguous network failure (timeout while reading, connection
+  dropped mid-answer: the server may have applied the change) are retried only for
+  requests that are safe to repeat: GET, PUT, DELETE, the naturally idempotent POSTs
+  (add tags, add list members, segment preview) and — because they carry an
+  ``Idempotency-Key`` the contract says Orbit honours — the create POSTs (contact, list,
+  segment). ``trust_idempotency_keys=False`` turns off the latter for a server known not
+  to honour keys: a create is then never repeated after an ambiguous failure (a duplicate
+  list is worse than an error the agent can check).
+* A DELETE retried after an ambiguous failure that then answers 404 counts as done: the
+  first attempt did it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Literal, Mapping
+
+import httpx
+
+from orbit_tui import __version__
+from orbit_tui.api import errors as E
+from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
+
+log = logging.getLogger("orbit_tui.api")
+
+EventKind = Literal["started", "finished", "failed", "retrying", "online", "offline"]
+
+SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
+CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 15.0
+    write: float = 15.0
+    pool: float = 15.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """What listeners receive. ``error`` is set on ``failed`` and ``retrying``."""
+
+    kind: EventKind
+    method: str = ""
+    path: str = ""
+    in_flight: int = 0
+    status: int | None = None
+    attempt: int = 0
+    delay: float | None = None
+    error: E.OrbitError | None = None
+
+
+Listener = Callable[[ClientEvent], None]
+
+
+@dataclass
+class Reply:
+    """A successful answer: the envelope's ``data`` and ``meta``."""
+
+    status: int
+    data: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+
+def mask_key(key: str | None) -> str:
+    if not key:
+        return "<none>"
+    return f"{key[:11]}…{key[-4:]}" if len(key) > 20 else "…"
+
+
+class BaseClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeouts: Timeouts | None = None,
+        max_retries: int = 3,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: Pacer | None = None,
+        user_agent: str | None = None,
+        trust_idempotency_keys: bool = True,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.__key = api_key
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        self.pacer = pacer or Pacer(sleep=sleep, wall=wall)
+        self.user_agent = user_agent or f"orbit-tui/{__version__}"
+        self.trust_idempotency_keys = trust_idempotency_keys
+        self._sleep = sleep
+        self._wall = wall
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers={
+                "X-API-Key": api_key,
+                "User-Agent": self.user_agent,
+                "Accept": "application/json",
+            },
+            timeout=self.timeouts.to_httpx(),
+            transport=transport,
+            follow_redirects=False,
+        )
+        self.in_flight = 0
+        self.online: bool | None = None
+        self.requests_sent = 0  # attempts on the wire, retries included
+        self._listeners: list[Listener] = []
+
+    # -- lifecycle ----------------------------------------------------------------
+    async def __aenter__(self) -> "BaseClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, key={mask_key(self.__key)!r})"
+
+    # -- listeners ----------------------------------------------------------------
+    def add_listener(self, callback: Listener) -> Callable[[], None]:
+        """Call ``callback(ClientEvent)`` on every event; returns a function that removes it."""
+        self._listeners.append(callback)
+        return lambda: self.remove_listener(callback)
+
+    def remove_listener(self, callback: Listener) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _emit(self, kind: EventKind, method: str = "", path: str = "", **kw: Any) -> None:
+        event = ClientEvent(kind=kind, method=method, path=path, in_flight=self.in_flight, **kw)
+        for callback in list(self._listeners):
+            try:
+                callback(event)
+            except Exception:  # a broken listener must never break a request
+                log.exception("client listener failed on %s", kind)
+
+    def _set_online(self, online: bool) -> None:
+        if self.online is not online:
+            self.online = online
+            self._emit("online" if online else "offline")
+
+    # -- the request loop ---------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        post_kind: str | None = None,
+        designed: bool = False,
+    ) -> Reply:
+        """Send one logical request (with retries) and return its successful answer.
+
+        ``post_kind`` is ``SAFE_POST`` or ``CREATE_POST`` for POSTs; ``designed`` marks an
+        endpoint the public reference does not document (404/405 → UnsupportedError).
+        """
+        method = method.upper()
+        headers: dict[str, str] = {}
+        if method != "GET":
+            headers["Idempotency-Key"] = f"orbit-tui-{uuid.uuid4().hex}"
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        url = path.lstrip("/")
+        shown = "/" + url
+        self.in_flight += 1
+        self._emit("started", method, shown)
+        ambiguous = False  # did an earlier attempt perhaps reach the server?
+        attempt = 0
+        try:
+            while True:
+                await self.pacer.acquire()
+                sent_maybe = True
+                try:
+                    self.requests_sent += 1
+                    response = await self._http.request(
+                        method, url, params=clean or None, json=json, headers=headers
+                    )
+                except httpx.TimeoutException as exc:
+                    self.pacer.abandon()
+                    sent_maybe = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+                    error: E.OrbitError = E.RequestTimeoutError(
+                        type(exc).__name__, method=method, path=shown
+                    )
+                except httpx.TransportError as exc:
+                    self.pacer.abandon()
+                    sent_maybe = not isinstance(exc, httpx.ConnectError)
+                    error = E.NetworkError(
+                        E.scrub(str(exc) or type(exc).__name__, self.__key),
+                        method=method,
+                        path=shown,
+                    )
+                else:
+                    self.pacer.observe(response.headers)
+                    self._set_online(True)
+                    if response.status_code < 400:
+                        reply = self._reply(response, method, shown)
+                        self._emit("finished", method, shown, status=response.status_code)
+                        return reply
+                    error = self._error(response, method, shown, designed)
+                    if (
+                        isinstance(error, E.NotFoundError)
+                        and method == "DELETE"
+                        and ambiguous
+                        and not isinstance(error, E.UnsupportedError)
+                    ):
+                        self._emit("finished", method, shown, status=204)
+                        return Reply(status=204, data=None, request_id=error.request_id)
+                if isinstance(error, E.NetworkError):
+                    ambiguous = ambiguous or sent_maybe
+                elif isinstance(error, E.ServerError):
+                    ambiguous = True
+                delay = self._retry_delay(error, method, post_kind, sent_maybe, attempt)
+                if delay is None:
+                    if isinstance(error, E.NetworkError):
+                        self._set_online(False)
+                    log.info("%s %s failed: %s", method, shown, error.code)
+                    self._emit("failed", method, shown, status=error.status, error=error)
+                    raise error
+                self._emit(
+                    "retrying", method, shown, status=error.status, attempt=attempt + 1,
+                    delay=delay, error=error,
+                )
+                log.info("%s %s retry %d after %s", method, shown, attempt + 1, error.code)
+                if delay > 0:
+                    await self._sleep(delay)
+                attempt += 1
+        finally:
+            self.in_flight -= 1
+
+    def _retry_delay(
+        self,
+        error: E.OrbitError,
+        method: str,
+        post_kind: str | None,
+        sent_maybe: bool,
+        attempt: int,
+    ) -> float | None:
+        """Seconds to wait before retrying, or None when this must not be retried."""
+        if attempt >= self.retry.max_retries:
+            return None
+        if isinstance(error, E.RateLimitedError):
+            wait = error.retry_after
+            if wait is None:
+                wait = self.retry.backoff(attempt)
+            if wait > self.retry.max_server_wait:
+                return None
+            self.pacer.block(wait)  # every request of the pacer waits with this one
+            return 0.0
+        repeatable = method in ("GET", "PUT", "DELETE") or post_kind == SAFE_POST or (
+            post_kind == CREATE_POST and self.trust_idempotency_keys
+        )
+        if isinstance(error, E.NetworkError):
+            if sent_maybe and not repeatable:
+                return None
+            return self.retry.backoff(attempt)
+        if isinstance(error, E.ServerError) and error.status != 501 and repeatable:
+            return self.retry.backoff(attempt)
+        return None
+
+    # -- answers ------------------------------------------------------------------
+    def _reply(self, response: httpx.Response, method: str, path: str) -> Reply:
+        request_id = response.headers.get("x-request-id")
+        if response.status_code == 204 or not response.content:
+            return Reply(status=response.status_code, data=None, request_id=request_id)
+        try:
+            body = response.json()
+        except ValueError:
+            raise E.ServerError(
+                "Orbit answered something that is not JSON",
+                code="UNEXPECTED_RESPONSE",
+                status=response.status_code,
+                request_id=request_id,
+                method=method,
+                path=path,
+            ) from None
+        if not isinstance(body, dict) or "data" not in body:
+            raise E.ServerError(
+                "Orbit's answer has no 'data' envelope",
+                code="UNEXPECTED_RESPONSE",
+                status=response.status_code,
+                request_id=request_id,
+                method=method,
+                path=path,
+            )
+        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+        request_id = meta.get("request_id") or request_id
+        return Reply(status=response.status_code, data=body["data"], meta=meta, request_id=request_id)
+
+    def _error(
+        self, response: httpx.Response, method: str, path: str, designed: bool
+    ) -> E.OrbitError:
+        status = response.status_code
+        request_id = response.headers.get("x-request-id")
+        envelope: dict[str, Any] | None = None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            meta = body.get("meta")
+            if isinstance(meta, dict) and meta.get("request_id"):
+                request_id = str(meta["request_id"])
+            if isinstance(body.get("error"), dict):
+                envelope = body["error"]
+        key = self.__key
+        common: dict[str, Any] = dict(
+            status=status, request_id=request_id, method=method, path=path
+        )
+        if designed and (status in (405, 501) or (status == 404 and envelope is None)):
+            return E.UnsupportedError(code="UNSUPPORTED", **common)
+        if envelope is not None:
+            code = str(E.scrub(envelope.get("code") or "", key)) or None
+            message = str(E.scrub(envelope.get("message") or "", key))
+            raw_details = envelope.get("details")
+            details = raw_details if isinstance(raw_details, dict) else (
+                {} if raw_details is None else {"value": raw_details}
+            )
+            details = E.scrub(details, key)
+        else:
+            code, message, details = None, f"HTTP {status} {response.reason_phrase}", {}
+        common.update(code=code, details=details)
+        if status == 429:
+            wait = rate_limit_wait(response.headers, details, wall=self._wall())
+            return E.RateLimitedError(message, retry_after=wait, **common)
+        if code == "INVALID_CURSOR":
+            return E.InvalidCursorError(message, **common)
+        cls: type[E.OrbitError]
+        if status == 401:
+            cls = E.AuthError
+        elif status == 403:
+            cls = E.PermissionDeniedError
+        elif status == 404:
+            cls = E.NotFoundError
+        elif status in (400, 422):
+            cls = E.ValidationError
+        elif status == 409:
+            cls = E.ConflictError
+        elif status >= 500:
+            cls = E.ServerError
+        else:
+            cls = E.OrbitError
+        return cls(message, **common)

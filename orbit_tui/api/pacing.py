@@ -1,0 +1,255 @@
+"""Retry timing and the shared rate-limit pacer.
+
+``RetryPolicy`` decides how long to wait before a retry: exponential backoff with full
+jitter (``uniform(0, min(cap, base * 2**attempt))``), or exactly what the server asked for
+on a 429 (``Retry-After`` header, ``error.details.retry_after`` or ``X-RateLimit-Reset``).
+
+``Pacer`` is shared by every request of a client (and may be shared by several clients of
+the same key, in one event loop). It reads ``X-RateLimit-Limit``/``-Remaining``/``-Reset``
+from every answer and, when the remaining budget of the window runs low, spreads the
+requests that are left evenly over the rest of the window instead of letting a bulk job
+run into a wall of 429s. When the budget is spent it holds everyone until the window
+resets, then lets a single probe request through and releases the others once the probe's
+answer shows the new budget (this works whatever the server's window semantics: fixed,
+sliding or token bucket). A 429 blocks every request of the pacer for the wait the server
+asked for.
+
+Clock and sleep are injectable so tests run without real waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Awaitable, Callable, Mapping
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+__all__ = ["RetryPolicy", "Pacer", "parse_retry_after", "rate_limit_wait"]
+
+
+@dataclass
+class RetryPolicy:
+    """How many times and how long to wait between attempts.
+
+    ``max_retries`` is the number of retries after the first attempt (so at most
+    ``max_retries + 1`` requests go on the wire). ``max_server_wait`` caps a wait the
+    server asks for on a 429: a longer demand is not waited out, the error is raised.
+    """
+
+    max_retries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_server_wait: float = 120.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff for retry number ``attempt`` (0-based)."""
+        cap = min(self.max_delay, self.base_delay * (2**attempt))
+        return self.rng.uniform(0, cap) if cap > 0 else 0.0
+
+
+def parse_retry_after(value: str | None, *, wall: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - wall)
+
+
+def _reset_delta(value: str | None, *, wall: float) -> float | None:
+    """Seconds until ``X-RateLimit-Reset``; accepts Unix seconds or (small) delta seconds."""
+    if not value:
+        return None
+    try:
+        reset = float(value.strip())
+    except ValueError:
+        return None
+    if reset < 1_000_000_000:  # clearly a delta, not a Unix timestamp
+        return max(0.0, reset)
+    return max(0.0, reset - wall)
+
+
+def rate_limit_wait(
+    headers: Mapping[str, str], details: Mapping[str, object] | None, *, wall: float
+) -> float | None:
+    """The wait a 429 asks for: Retry-After, else details.retry_after, else the reset."""
+    wait = parse_retry_after(headers.get("retry-after"), wall=wall)
+    if wait is not None:
+        return wait
+    if details:
+        raw = details.get("retry_after")
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return max(0.0, float(raw))
+        if isinstance(raw, str):
+            try:
+                return max(0.0, float(raw))
+            except ValueError:
+                pass
+    return _reset_delta(headers.get("x-ratelimit-reset"), wall=wall)
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(float(raw.strip()))
+    except ValueError:
+        return None
+
+
+class Pacer:
+    """Spreads requests when the rate-limit budget runs low (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        low_water: float = 0.2,
+        min_reserve: int = 3,
+        max_window: float = 300.0,
+        probe_timeout: float = 30.0,
+        clock: Clock = time.monotonic,
+        wall: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.low_water = low_water
+        self.min_reserve = min_reserve
+        self.max_window = max_window
+        self.probe_timeout = probe_timeout
+        self._clock = clock
+        self._wall = wall
+        self._sleep = sleep
+        self.limit: int | None = None
+        self.remaining: int | None = None  # our estimate, reservations subtracted
+        self._reset: float | None = None  # monotonic time the window resets
+        self._next_slot = 0.0
+        self._blocked_until = 0.0
+        self._probing = False
+        self._probe_done: asyncio.Event | None = None
+        # Figures for status bars and tests.
+        self.waits = 0
+        self.waited_s = 0.0
+
+    # -- state --------------------------------------------------------------------
+    @property
+    def throttling(self) -> bool:
+        """True while requests are being spread or held."""
+        now = self._clock()
+        if self._blocked_until > now:
+            return True
+        return self.remaining is not None and self._reset is not None and (
+            now < self._reset and self.remaining <= self._threshold()
+        )
+
+    def _threshold(self) -> int:
+        if self.limit:
+            return max(self.min_reserve, int(self.limit * self.low_water))
+        return self.min_reserve
+
+    def _reserve(self, now: float) -> tuple[float, bool] | None:
+        """(seconds to wait, slot reserved?) or None to wait for the probe's answer.
+
+        When the slot is not reserved the caller waits, then asks again.
+        """
+        start = max(now, self._blocked_until)
+        if self._reset is None or self.remaining is None:
+            if self._probing:
+                return None
+            return start - now, True
+        if start < self._reset:
+            if self.remaining > self._threshold():
+                self.remaining -= 1
+                return start - now, True
+            if self.remaining > 0:
+                spacing = (self._reset - start) / self.remaining
+                slot = max(start, self._next_slot)
+                self._next_slot = slot + spacing
+                self.remaining -= 1
+                return slot - now, True
+            return max(self._reset - now, 0.0) + 0.001, False  # hold until the reset
+        # The window is over: let one probe through, hold the others for its answer.
+        if self._probing:
+            return None
+        self._probing = True
+        self._probe_done = asyncio.Event()
+        self.remaining = None
+        self._reset = None
+        self._next_slot = 0.0
+        return start - now, True
+
+    async def acquire(self) -> None:
+        """Wait until this request may be sent."""
+        while True:
+            reservation = self._reserve(self._clock())
+            if reservation is None:
+                event = self._probe_done
+                if event is not None:
+                    try:
+                        await asyncio.wait_for(event.wait(), self.probe_timeout)
+                    except asyncio.TimeoutError:
+                        self._end_probe()
+                continue
+            wait, reserved = reservation
+            if wait > 0:
+                self.waits += 1
+                self.waited_s += wait
+                await self._sleep(wait)
+            if reserved:
+                return
+
+    def _end_probe(self) -> None:
+        if self._probing:
+            self._probing = False
+            if self._probe_done is not None:
+                self._probe_done.set()
+            self._probe_done = None
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Learn the budget from an answer's ``X-RateLimit-*`` headers."""
+        now = self._clock()
+        remaining = _int_header(headers, "x-ratelimit-remaining")
+        limit = _int_header(headers, "x-ratelimit-limit")
+        delta = _reset_delta(headers.get("x-ratelimit-reset"), wall=self._wall())
+        if remaining is not None:
+            if delta is None:
+                delta = 60.0
+            reset = now + min(delta, self.max_window)
+            same_window = (
+                self._reset is not None
+                and self.remaining is not None
+                and now < self._reset
+                and abs(reset - self._reset) < 1.5
+            )
+            self.remaining = min(self.remaining, remaining) if same_window else remaining
+            self._reset = reset if not same_window else max(self._reset or reset, reset)
+            if limit is not None:
+                self.limit = limit
+        self._end_probe()
+
+    def abandon(self) -> None:
+        """A request got no answer: never leave the others waiting for it."""
+        self._end_probe()
+
+    def block(self, seconds: float) -> None:
+        """After a 429: hold every request of this pacer for ``seconds``."""
+        until = self._clock() + max(0.0, seconds)
+        self._blocked_until = max(self._blocked_until, until)
+        self.remaining = 0
+        self._reset = self._blocked_until
+        self._next_slot = 0.0
+        self._end_probe()

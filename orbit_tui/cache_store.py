@@ -1,0 +1,559 @@
+"""PageCache: the SQLite store under :mod:`orbit_tui.cache` (read that module's docstring).
+
+It keeps raw JSON (what the server sent, as pydantic dumped it):
+
+* ``pages``: one row per list page, keyed by endpoint + scope (the parent id, e.g. the
+  list whose members these are) + normalised query + cursor;
+* ``entities``: the newest copy of every contact, list and segment seen, whether fetched
+  alone or as an item of a page (so a detail view can open instantly from a list);
+* ``page_items``: which page holds which item (kind, id → page key), so a write-through
+  patch finds every cached page holding a contact with one indexed lookup.
+
+Every row has its fetch time and last access; reads report age and staleness (older than
+the TTL, or invalidated by a write-through). Total payload is bounded (default 200 MB):
+the least recently used rows go first.
+
+The store never crashes the app: a database that is not ours, corrupt, or becomes
+unreadable is moved aside as ``<name>.corrupt-<timestamp>`` and rebuilt, with a line in
+``warnings`` the UI can show; if even that fails it keeps working in memory. A newer or
+older schema of our own is simply rebuilt (it is only a cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+log = logging.getLogger("orbit_tui.cache")
+
+APP_MARK = "orbit-tui-cache"
+SCHEMA_VERSION = 1
+DEFAULT_TTL = 300.0
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE pages (
+    key TEXT PRIMARY KEY, endpoint TEXT NOT NULL, scope TEXT NOT NULL,
+    query TEXT NOT NULL, cursor TEXT NOT NULL, body TEXT NOT NULL,
+    fetched_at REAL NOT NULL, accessed_at REAL NOT NULL,
+    invalid INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL);
+CREATE INDEX pages_scope ON pages (endpoint, scope);
+CREATE INDEX pages_lru ON pages (accessed_at);
+CREATE TABLE entities (
+    kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+    fetched_at REAL NOT NULL, accessed_at REAL NOT NULL,
+    invalid INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL,
+    PRIMARY KEY (kind, id));
+CREATE INDEX entities_lru ON entities (accessed_at);
+CREATE TABLE page_items (
+    kind TEXT NOT NULL, item_id TEXT NOT NULL, page_key TEXT NOT NULL,
+    PRIMARY KEY (kind, item_id, page_key)) WITHOUT ROWID;
+CREATE INDEX page_items_page ON page_items (page_key);
+"""
+_TABLES = {"meta", "pages", "entities", "page_items"}
+
+
+def cache_file_name(base_url: str, api_key: str) -> str:
+    """The cache file of one profile: a hash of base URL and key, never the key itself."""
+    digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{api_key}".encode()).hexdigest()
+    return f"orbit-cache-{digest[:32]}.sqlite3"
+
+
+def cache_path(cache_dir: str | os.PathLike[str], base_url: str, api_key: str) -> Path:
+    return Path(cache_dir) / cache_file_name(base_url, api_key)
+
+
+def normalise_query(query: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Drop empty values, trim strings, sort lists (tags: all must match, order is moot)."""
+    out: dict[str, Any] = {}
+    for key, value in (query or {}).items():
+        if value is None or value == "" or value == [] or value == ():
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if key == "tags":
+                value = sorted({t.strip() for t in value.split(",") if t.strip()})
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            value = sorted({str(v).strip() for v in value if str(v).strip()})
+        if value == "" or value == []:
+            continue
+        out[str(key)] = value
+    return dict(sorted(out.items()))
+
+
+def query_key(query: Mapping[str, Any] | None) -> str:
+    return json.dumps(normalise_query(query), sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cached value (raw JSON) with its fetch time, age and staleness."""
+
+    value: Any
+    fetched_at: float
+    age_s: float
+    stale: bool
+
+
+class PageCache:
+    """SQLite-backed store of pages and entities (see the module docstring)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None,
+        *,
+        ttl: float = DEFAULT_TTL,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        self.ttl = ttl
+        self.max_bytes = max_bytes
+        self._clock = clock
+        self.warnings: list[str] = []
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection = self._open()
+        self._bytes = self._measure()
+
+    # -- opening and recovery -----------------------------------------------------
+    def _connect(self, target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=2000")
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            return self._fresh(self._connect(":memory:"))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._connect(str(self.path))
+        except (OSError, sqlite3.Error) as exc:
+            return self._in_memory(f"cannot open the cache file ({exc})")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            state = self._inspect(conn)
+        except sqlite3.DatabaseError:
+            state = "corrupt"
+        if state == "ok":
+            return conn
+        if state == "empty":
+            return self._fresh(conn)
+        if state == "old":
+            conn.close()
+            self._remove_files()
+            log.info("cache schema changed: rebuilt %s", self.path.name)
+            return self._reopen_fresh()
+        conn.close()
+        return self._move_aside_and_rebuild(
+            "was not an orbit-tui cache" if state == "foreign" else "was damaged"
+        )
+
+    @staticmethod
+    def _inspect(conn: sqlite3.Connection) -> str:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not names:
+            return "empty"
+        if "meta" not in names:
+            return "foreign"
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("app") != APP_MARK:
+            return "foreign"
+        if meta.get("schema_version") != str(SCHEMA_VERSION) or not _TABLES <= names:
+            return "old"
+        return "ok"
+
+    def _fresh(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [("app", APP_MARK), ("schema_version", str(SCHEMA_VERSION))],
+        )
+        return conn
+
+    def _reopen_fresh(self) -> sqlite3.Connection:
+        assert self.path is not None
+        try:
+            return self._fresh(self._connect(str(self.path)))
+        except (OSError, sqlite3.Error) as exc:
+            return self._in_memory(f"cannot rebuild the cache file ({exc})")
+
+    def _remove_files(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.remove(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+
+    def _move_aside_and_rebuild(self, why: str) -> sqlite3.Connection:
+        assert self.path is not None
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self._clock()))
+        aside = Path(f"{self.path}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm", "-journal"):
+                try:
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+                except FileNotFoundError:
+                    pass
+        except OSError as exc:
+            return self._in_memory(f"the cache file {why} and could not be moved aside ({exc})")
+        self._warn(
+            f"The local cache {why}; it was moved aside as {aside.name} and started empty. "
+            "Nothing on Orbit was affected."
+        )
+        return self._reopen_fresh()
+
+    def _in_memory(self, why: str) -> sqlite3.Connection:
+        self._warn(f"The local cache is unavailable: {why}. Working without a saved cache.")
+        self.path = None
+        return self._fresh(self._connect(":memory:"))
+
+    def _warn(self, text: str) -> None:
+        log.warning("%s", text)
+        self.warnings.append(text)
+
+    def _recover(self) -> None:
+        """A query found the database damaged: move it aside and start again."""
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
+        if self.path is None:
+            self._conn = self._fresh(self._connect(":memory:"))
+        else:
+            self._conn = self._move_aside_and_rebuild("was damaged")
+        self._bytes = 0
+
+    def _run(self, fn: Callable[[sqlite3.Connection], Any], default: Any = None) -> Any:
+        """Run ``fn`` under the lock; a database problem yields ``default``, never a crash."""
+        with self._lock:
+            try:
+                return fn(self._conn)
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if "locked" in text or "busy" in text:
+                    log.warning("cache busy: %s", exc)
+                    return default
+                log.warning("cache operation failed: %s", exc)
+                self._recover()
+                return default
+            except sqlite3.DatabaseError as exc:
+                log.warning("cache damaged: %s", exc)
+                self._recover()
+                return default
+            except (ValueError, TypeError) as exc:  # an undecodable row: a miss
+                log.warning("cache row unreadable: %s", exc)
+                return default
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+
+    # -- freshness ----------------------------------------------------------------
+    def _hit(self, body: str, fetched_at: float, invalid: int) -> Hit:
+        age = max(0.0, self._clock() - fetched_at)
+        return Hit(json.loads(body), fetched_at, age, bool(invalid) or age > self.ttl)
+
+    @staticmethod
+    def page_key(endpoint: str, scope: str, query: Mapping[str, Any] | None, cursor: str | None) -> str:
+        return "\x1f".join((endpoint, scope, query_key(query), cursor or ""))
+
+    # -- pages ----------------------------------------------------------------------
+    def get_page(
+        self, endpoint: str, scope: str, query: Mapping[str, Any] | None, cursor: str | None
+    ) -> Hit | None:
+        key = self.page_key(endpoint, scope, query, cursor)
+
+        def run(conn: sqlite3.Connection) -> Hit | None:
+            row = conn.execute(
+                "SELECT body, fetched_at, invalid FROM pages WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE pages SET accessed_at = ? WHERE key = ?", (self._clock(), key))
+            return self._hit(*row)
+
+        return self._run(run)
+
+    def put_page(
+        self,
+        endpoint: str,
+        scope: str,
+        query: Mapping[str, Any] | None,
+        cursor: str | None,
+        page: Mapping[str, Any],
+        item_kind: str | None,
+    ) -> None:
+        """Store a page (``{"items": [...], "cursor", "has_more", "total", ...}``)."""
+        key = self.page_key(endpoint, scope, query, cursor)
+        body = json.dumps(page, separators=(",", ":"), default=str)
+        now = self._clock()
+        items = [i for i in page.get("items", []) if isinstance(i, dict) and i.get("id")]
+
+        def run(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN")
+                self._delete_pages(conn, [key])
+                conn.execute(
+                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    (key, endpoint, scope, query_key(query), cursor or "", body, now, now, len(body)),
+                )
+                self._bytes += len(body)
+                if item_kind:
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO page_items VALUES (?, ?, ?)",
+                        [(item_kind, str(i["id"]), key) for i in items],
+                    )
+                    for item in items:
+                        self._put_entity(conn, item_kind, str(item["id"]), item, now)
+
+        self._run(run)
+        self._maybe_evict()
+
+    def _delete_pages(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+        for key in keys:
+            row = conn.execute("SELECT size FROM pages WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                self._bytes -= row[0]
+                conn.execute("DELETE FROM pages WHERE key = ?", (key,))
+            conn.execute("DELETE FROM page_items WHERE page_key = ?", (key,))
+
+    def drop_pages(self, endpoint: str, scope: str | None = None) -> None:
+        """Forget every cached page of an endpoint (of one scope, when given)."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            sql, args = "SELECT key FROM pages WHERE endpoint = ?", [endpoint]
+            if scope is not None:
+                sql, args = sql + " AND scope = ?", args + [scope]
+            keys = [r[0] for r in conn.execute(sql, args).fetchall()]
+            with conn:
+                conn.execute("BEGIN")
+                self._delete_pages(conn, keys)
+
+        self._run(run)
+
+    def invalidate_pages(self, endpoint: str, scope: str | None = None) -> None:
+        """Mark pages stale (still shown at once, but revalidated)."""
+        sql, args = "UPDATE pages SET invalid = 1 WHERE endpoint = ?", [endpoint]
+        if scope is not None:
+            sql, args = sql + " AND scope = ?", args + [scope]
+        self._run(lambda conn: conn.execute(sql, args))
+
+    # -- entities -------------------------------------------------------------------
+    def _put_entity(
+        self, conn: sqlite3.Connection, kind: str, ident: str, body: Mapping[str, Any], now: float
+    ) -> None:
+        text = json.dumps(body, separators=(",", ":"), default=str)
+        old = conn.execute(
+            "SELECT size FROM entities WHERE kind = ? AND id = ?", (kind, ident)
+        ).fetchone()
+        if old is not None:
+            self._bytes -= old[0]
+        conn.execute(
+            "INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, 0, ?)",
+            (kind, ident, text, now, now, len(text)),
+        )
+        self._bytes += len(text)
+
+    def put_entity(self, kind: str, ident: str, body: Mapping[str, Any]) -> None:
+        self._run(lambda conn: self._put_entity(conn, kind, ident, body, self._clock()))
+        self._maybe_evict()
+
+    def get_entity(self, kind: str, ident: str) -> Hit | None:
+        def run(conn: sqlite3.Connection) -> Hit | None:
+            row = conn.execute(
+                "SELECT body, fetched_at, invalid FROM entities WHERE kind = ? AND id = ?",
+                (kind, ident),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE entities SET accessed_at = ? WHERE kind = ? AND id = ?",
+                (self._clock(), kind, ident),
+            )
+            return self._hit(*row)
+
+        return self._run(run)
+
+    def patch_item(
+        self,
+        kind: str,
+        ident: str,
+        patch: Callable[[dict[str, Any]], dict[str, Any] | None],
+        *,
+        endpoint: str | None = None,
+        scope: str | None = None,
+        entity: bool = True,
+        invalidate: Callable[[str, str, str], bool] | None = None,
+    ) -> int:
+        """Apply ``patch`` to the cached entity and to every cached page holding it.
+
+        ``patch`` gets a copy of the item and returns the new item, or None to remove it
+        (the entity is then dropped and the item taken out of every page). ``endpoint`` /
+        ``scope`` restrict which pages are touched (``entity=False`` leaves the entity).
+        ``invalidate(endpoint, scope, query_json)`` says which patched pages to mark stale
+        (removals always are: the cursors behind them shifted). Returns pages touched.
+        """
+
+        def run(conn: sqlite3.Connection) -> int:
+            touched = 0
+            with conn:
+                conn.execute("BEGIN")
+                if entity:
+                    row = conn.execute(
+                        "SELECT body, fetched_at FROM entities WHERE kind = ? AND id = ?",
+                        (kind, ident),
+                    ).fetchone()
+                    if row is not None:
+                        new = patch(json.loads(row[0]))
+                        if new is None:
+                            self._drop_entity(conn, kind, ident)
+                        else:
+                            self._put_entity(conn, kind, ident, new, row[1])
+                keys = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT page_key FROM page_items WHERE kind = ? AND item_id = ?",
+                        (kind, ident),
+                    ).fetchall()
+                ]
+                for key in keys:
+                    row = conn.execute(
+                        "SELECT body, endpoint, scope, query, size FROM pages WHERE key = ?",
+                        (key,),
+                    ).fetchone()
+                    if row is None:
+                        conn.execute("DELETE FROM page_items WHERE page_key = ?", (key,))
+                        continue
+                    body, p_endpoint, p_scope, p_query, size = row
+                    if (endpoint is not None and p_endpoint != endpoint) or (
+                        scope is not None and p_scope != scope
+                    ):
+                        continue
+                    page = json.loads(body)
+                    items, removed = [], False
+                    for item in page.get("items", []):
+                        if isinstance(item, dict) and str(item.get("id")) == ident:
+                            new = patch(dict(item))
+                            if new is None:
+                                removed = True
+                                continue
+                            item = new
+                        items.append(item)
+                    page["items"] = items
+                    if removed:
+                        if isinstance(page.get("total"), int):
+                            page["total"] = max(0, page["total"] - 1)
+                        conn.execute(
+                            "DELETE FROM page_items WHERE kind = ? AND item_id = ? AND page_key = ?",
+                            (kind, ident, key),
+                        )
+                    stale = removed or bool(invalidate and invalidate(p_endpoint, p_scope, p_query))
+                    text = json.dumps(page, separators=(",", ":"), default=str)
+                    conn.execute(
+                        "UPDATE pages SET body = ?, size = ?, invalid = MAX(invalid, ?) WHERE key = ?",
+                        (text, len(text), int(stale), key),
+                    )
+                    self._bytes += len(text) - size
+                    touched += 1
+            return touched
+
+        return self._run(run, 0)
+
+    def _drop_entity(self, conn: sqlite3.Connection, kind: str, ident: str) -> None:
+        row = conn.execute(
+            "SELECT size FROM entities WHERE kind = ? AND id = ?", (kind, ident)
+        ).fetchone()
+        if row is not None:
+            self._bytes -= row[0]
+            conn.execute("DELETE FROM entities WHERE kind = ? AND id = ?", (kind, ident))
+
+    def drop_entity(self, kind: str, ident: str) -> None:
+        self._run(lambda conn: self._drop_entity(conn, kind, ident))
+
+    # -- derived knowledge (autocomplete, local estimates) ------------------------
+    def entities(self, kind: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Cached entities of a kind, most recently seen first."""
+        sql = "SELECT body FROM entities WHERE kind = ? ORDER BY fetched_at DESC"
+        args: list[Any] = [kind]
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", args + [limit]
+        return self._run(
+            lambda conn: [json.loads(r[0]) for r in conn.execute(sql, args).fetchall()], []
+        )
+
+    def known_tags(self) -> list[str]:
+        """Every tag seen on a cached contact, most used first."""
+        sql = (
+            "SELECT j.value, COUNT(*) AS n FROM entities e, json_each(e.body, '$.tags') j "
+            "WHERE e.kind = 'contact' AND json_valid(e.body) AND j.type = 'text' "
+            "GROUP BY j.value ORDER BY n DESC, j.value"
+        )
+        return self._run(lambda conn: [r[0] for r in conn.execute(sql).fetchall()], [])
+
+    def known_stages(self) -> list[str]:
+        sql = (
+            "SELECT json_extract(body, '$.lifecycle_stage') AS s, COUNT(*) AS n FROM entities "
+            "WHERE kind = 'contact' AND json_valid(body) AND s IS NOT NULL AND s != '' "
+            "GROUP BY s ORDER BY n DESC, s"
+        )
+        return self._run(lambda conn: [str(r[0]) for r in conn.execute(sql).fetchall()], [])
+
+    # -- size -------------------------------------------------------------------------
+    def _measure(self) -> int:
+        sql = "SELECT (SELECT COALESCE(SUM(size), 0) FROM pages) + (SELECT COALESCE(SUM(size), 0) FROM entities)"
+        return int(self._run(lambda conn: conn.execute(sql).fetchone()[0], 0) or 0)
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of cached payload (the bound applies to this)."""
+        return self._bytes
+
+    def _maybe_evict(self) -> None:
+        if self._bytes > self.max_bytes:
+            self.evict(int(self.max_bytes * 0.9))
+
+    def evict(self, target: int) -> int:
+        """Drop least recently used rows until the payload is at most ``target`` bytes."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            dropped = 0
+            while self._bytes > target:
+                rows = conn.execute(
+                    "SELECT 'p', key, '', accessed_at FROM pages "
+                    "UNION ALL SELECT 'e', kind, id, accessed_at FROM entities "
+                    "ORDER BY accessed_at LIMIT 200"
+                ).fetchall()
+                if not rows:
+                    self._bytes = 0
+                    break
+                with conn:
+                    conn.execute("BEGIN")
+                    for table, a, b, _ in rows:
+                        if self._bytes <= target:
+                            break
+                        if table == "p":
+                            self._delete_pages(conn, [a])
+                        else:
+                            self._drop_entity(conn, a, b)
+                        dropped += 1
+            conn.execute("PRAGMA incremental_vacuum")
+            return dropped
+
+        return self._run(run, 0)
