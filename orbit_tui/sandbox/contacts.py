@@ -1,0 +1,251 @@
+"""Contact operations on the store: list/search, CRUD, tags, preferences, opt-outs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from .envelope import ApiError, not_found
+from .search import Where, add_search, add_tags, decode_cursor, encode_cursor, name_text, phone_tokens, position_int, query_hash
+from .store import CONTACT_COLUMNS, Store, contact_from_row, email_key, now_iso
+
+
+@dataclass
+class PageResult:
+    items: list[dict[str, Any]]
+    cursor: str | None
+    has_more: bool
+    total: int | None
+
+    def pagination(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"cursor": self.cursor, "has_more": self.has_more}
+        if self.total is not None:
+            out["total"] = self.total
+        return out
+
+
+@dataclass
+class ContactFilters:
+    search: str | None = None
+    lifecycle_stage: str | None = None
+    country_code: str | None = None
+    tags: tuple[str, ...] = ()
+    has_phone: bool | None = None
+    has_email: bool | None = None
+    created_after: str | None = None
+    created_before: str | None = None
+
+    def as_params(self) -> dict[str, Any]:
+        return {
+            "search": self.search, "lifecycle_stage": self.lifecycle_stage, "country_code": self.country_code,
+            "tags": ",".join(self.tags), "has_phone": self.has_phone, "has_email": self.has_email,
+            "created_after": self.created_after, "created_before": self.created_before,
+        }
+
+    def where(self) -> Where:
+        where = Where()
+        add_search(where, self.search)
+        if self.lifecycle_stage:
+            where.add("c.lifecycle_stage = ?", self.lifecycle_stage)
+        if self.country_code:
+            where.add("c.country_code = ?", self.country_code.upper())
+        add_tags(where, list(self.tags))
+        if self.has_phone is not None:
+            where.add("c.phone IS NOT NULL" if self.has_phone else "c.phone IS NULL")
+        if self.has_email is not None:
+            where.add("c.email IS NOT NULL" if self.has_email else "c.email IS NULL")
+        if self.created_after:
+            where.add("c.created_at > ?", self.created_after)
+        if self.created_before:
+            where.add("c.created_at < ?", self.created_before)
+        return where
+
+
+def page_contacts(
+    conn: sqlite3.Connection,
+    where: Where,
+    *,
+    kind: str,
+    params: dict[str, Any],
+    limit: int,
+    cursor: str | None,
+    join: str = "",
+    with_total: bool = True,
+) -> PageResult:
+    """One keyset page of contacts (newest first) matching ``where``."""
+    qhash = query_hash(kind, params)
+    after = position_int(decode_cursor(cursor, qhash))
+    clauses = Where(list(where.clauses), list(where.params))
+    if after is not None:
+        clauses.add("c.seq < ?", after)
+    sql = (f"SELECT {CONTACT_COLUMNS} FROM contacts c {join} WHERE {clauses.sql()} "
+           f"ORDER BY c.seq DESC LIMIT ?")
+    rows = conn.execute(sql, [*clauses.params, limit + 1]).fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    total = None
+    if with_total:
+        total = int(conn.execute(f"SELECT count(*) FROM contacts c {join} WHERE {where.sql()}", where.params).fetchone()[0])
+    next_cursor = encode_cursor([rows[-1][0]], qhash) if has_more and rows else None
+    return PageResult([contact_from_row(r) for r in rows], next_cursor, has_more, total)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def _seq_of(conn: sqlite3.Connection, contact_id: str) -> int:
+    row = conn.execute("SELECT seq FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    if row is None:
+        raise not_found("Contact", contact_id)
+    return int(row[0])
+
+
+def get_contact(conn: sqlite3.Connection, contact_id: str) -> dict[str, Any]:
+    row = conn.execute(f"SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.id = ?", (contact_id,)).fetchone()
+    if row is None:
+        raise not_found("Contact", contact_id)
+    return contact_from_row(row)
+
+
+def _check_unique(conn: sqlite3.Connection, fields: dict[str, Any], exclude_id: str | None = None) -> None:
+    if fields.get("phone"):
+        row = conn.execute("SELECT id FROM contacts WHERE phone = ?", (fields["phone"],)).fetchone()
+        if row is not None and row[0] != exclude_id:
+            raise ApiError(409, "CONFLICT", "another contact already has this phone",
+                           {"field": "phone", "value": fields["phone"], "existing_id": row[0]})
+    if fields.get("email"):
+        row = conn.execute("SELECT id FROM contacts WHERE email_key = ?", (email_key(fields["email"]),)).fetchone()
+        if row is not None and row[0] != exclude_id:
+            raise ApiError(409, "CONFLICT", "another contact already has this email",
+                           {"field": "email", "value": fields["email"], "existing_id": row[0]})
+
+
+def _index(conn: sqlite3.Connection, seq: int, contact: dict[str, Any]) -> None:
+    conn.execute("DELETE FROM contacts_fts WHERE rowid = ?", (seq,))
+    conn.execute(
+        "INSERT INTO contacts_fts(rowid, name, email, phone) VALUES (?, ?, ?, ?)",
+        (seq, name_text(contact.get("first_name"), contact.get("last_name")), contact.get("email") or "",
+         phone_tokens(contact.get("phone"))),
+    )
+
+
+def create_contact(store: Store, fields: dict[str, Any]) -> dict[str, Any]:
+    stamp = now_iso()
+    contact = {
+        "id": new_id("con"), "phone": fields.get("phone"), "email": fields.get("email"),
+        "first_name": fields.get("first_name"), "last_name": fields.get("last_name"),
+        "country_code": fields.get("country_code"), "lifecycle_stage": fields.get("lifecycle_stage"),
+        "tags": fields.get("tags") or [],
+        "metadata": {k: v for k, v in (fields.get("metadata") or {}).items() if v is not None},
+        "preferences": fields.get("preferences") or {}, "created_at": stamp, "updated_at": stamp,
+    }
+    with store.write() as conn:
+        _check_unique(conn, contact)
+        cur = conn.execute(
+            "INSERT INTO contacts (id, phone, email, first_name, last_name, country_code, lifecycle_stage, "
+            "tags, metadata, preferences, created_at, updated_at, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (contact["id"], contact["phone"], contact["email"], contact["first_name"], contact["last_name"],
+             contact["country_code"], contact["lifecycle_stage"], json.dumps(contact["tags"], ensure_ascii=False),
+             json.dumps(contact["metadata"], ensure_ascii=False), json.dumps(contact["preferences"]),
+             stamp, stamp, email_key(contact["email"])),
+        )
+        _index(conn, int(cur.lastrowid or 0), contact)
+    return contact
+
+
+def _save(conn: sqlite3.Connection, seq: int, contact: dict[str, Any]) -> None:
+    conn.execute(
+        "UPDATE contacts SET phone=?, email=?, first_name=?, last_name=?, country_code=?, lifecycle_stage=?, "
+        "tags=?, metadata=?, preferences=?, updated_at=?, email_key=? WHERE seq=?",
+        (contact["phone"], contact["email"], contact["first_name"], contact["last_name"], contact["country_code"],
+         contact["lifecycle_stage"], json.dumps(contact["tags"], ensure_ascii=False),
+         json.dumps(contact["metadata"], ensure_ascii=False), json.dumps(contact["preferences"]),
+         contact["updated_at"], email_key(contact["email"]), seq),
+    )
+
+
+def update_contact(store: Store, contact_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    with store.write() as conn:
+        seq = _seq_of(conn, contact_id)
+        contact = get_contact(conn, contact_id)
+        for name, value in fields.items():
+            if name == "metadata":
+                merged = dict(contact["metadata"])
+                for key, item in value.items():
+                    if item is None:
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = item
+                contact["metadata"] = merged
+            elif name == "preferences":
+                contact["preferences"] = {**contact["preferences"], **value}
+            else:
+                contact[name] = value
+        if not contact.get("phone") and not contact.get("email"):
+            raise ApiError(422, "MISSING_REQUIRED_FIELD", "a contact needs a phone or an email",
+                           {"field": "phone", "required_one_of": ["phone", "email"]})
+        _check_unique(conn, contact, exclude_id=contact_id)
+        contact["updated_at"] = now_iso()
+        _save(conn, seq, contact)
+        _index(conn, seq, contact)
+    return contact
+
+
+def delete_contact(store: Store, contact_id: str) -> None:
+    with store.write() as conn:
+        seq = _seq_of(conn, contact_id)
+        conn.execute("DELETE FROM contacts WHERE seq = ?", (seq,))
+        conn.execute("DELETE FROM contacts_fts WHERE rowid = ?", (seq,))
+        conn.execute("DELETE FROM list_members WHERE contact_seq = ?", (seq,))
+
+
+def add_tags_to(store: Store, contact_id: str, tags: list[str]) -> dict[str, Any]:
+    with store.write() as conn:
+        contact = get_contact(conn, contact_id)
+        merged = list(contact["tags"])
+        changed = False
+        for tag in tags:
+            if tag not in merged:
+                merged.append(tag)
+                changed = True
+        if changed:
+            conn.execute("UPDATE contacts SET tags = ?, updated_at = ? WHERE id = ?",
+                         (json.dumps(merged, ensure_ascii=False), now_iso(), contact_id))
+    return {"id": contact_id, "tags": merged}
+
+
+def remove_tag_from(store: Store, contact_id: str, tag: str) -> dict[str, Any]:
+    with store.write() as conn:
+        contact = get_contact(conn, contact_id)
+        remaining = [t for t in contact["tags"] if t != tag]
+        if len(remaining) != len(contact["tags"]):
+            conn.execute("UPDATE contacts SET tags = ?, updated_at = ? WHERE id = ?",
+                         (json.dumps(remaining, ensure_ascii=False), now_iso(), contact_id))
+    return {"id": contact_id, "tags": remaining}
+
+
+def set_preferences(store: Store, contact_id: str, prefs: dict[str, bool]) -> dict[str, Any]:
+    with store.write() as conn:
+        contact = get_contact(conn, contact_id)
+        merged = {**contact["preferences"], **prefs}
+        conn.execute("UPDATE contacts SET preferences = ?, updated_at = ? WHERE id = ?",
+                     (json.dumps(merged), now_iso(), contact_id))
+    return {"id": contact_id, "preferences": merged}
+
+
+def optouts_where(channel: str | None) -> Where:
+    where = Where()
+    if channel:
+        where.add("json_extract(c.preferences, ?) = 0", f"$.{channel}")
+    else:
+        where.add("EXISTS (SELECT 1 FROM json_each(c.preferences) WHERE json_each.value = 0)")
+    return where
+
+
+def with_optouts(contact: dict[str, Any]) -> dict[str, Any]:
+    contact["opted_out_channels"] = [ch for ch, on in contact["preferences"].items() if on is False]
+    return contact
