@@ -210,6 +210,11 @@ def _add_sandbox_serve(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="accept this key (repeatable; default: the demo test key)",
     )
     serve.add_argument("--fresh", action="store_true", help="discard the database and reseed")
+    serve.add_argument(
+        "--hostile",
+        action="store_true",
+        help="also seed contacts carrying markup, escape sequences and odd text (for testing)",
+    )
     faults = serve.add_argument_group("fault injection")
     faults.add_argument("--latency", type=_non_negative, default=0.0, metavar="MS", help="added latency")
     faults.add_argument("--jitter", type=_non_negative, default=0.0, metavar="MS", help="random extra latency")
@@ -309,6 +314,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
         api_keys=args.api_key or [DEMO_API_KEY],
         faults=faults,
         fresh=args.fresh,
+        hostile=args.hostile,
     )
     return 0
 

@@ -69,3 +69,13 @@ def demo_db(env: Mapping[str, str] | None = None) -> Path:
 def sandbox_db(env: Mapping[str, str] | None = None) -> Path:
     """Default database of ``orbit-tui sandbox serve`` (kept apart from the demo's)."""
     return data_dir(env) / "sandbox.db"
+
+
+def shipped_themes_dir() -> Path:
+    """Themes that come with orbit-tui: ``orbit_tui/_themes`` in an installed wheel,
+    the repository's ``themes/`` folder when running from a checkout (or editable install)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_themes"
+    if installed.is_dir():
+        return installed
+    return package.parent / "themes"

@@ -88,7 +88,7 @@ def test_sandbox_serve_help_lists_every_option(home: Path, capsys: pytest.Captur
         main(["sandbox", "serve", "--help"])
     out = capsys.readouterr().out
     for option in ("--host", "--port", "--db", "--contacts", "--seed", "--api-key", "--latency",
-                   "--jitter", "--error-rate", "--rate-limit", "--drop-rate", "--fresh"):
+                   "--jitter", "--error-rate", "--rate-limit", "--drop-rate", "--fresh", "--hostile"):
         assert option in out
 
 
@@ -287,10 +287,11 @@ def test_sandbox_serve_passes_every_option(home: Path, tmp_path: Path,
     assert main(["sandbox", "serve", "--port", "0", "--db", str(db), "--contacts", "10",
                  "--seed", "3", "--api-key", "k1", "--api-key", "k2", "--latency", "50",
                  "--jitter", "5", "--error-rate", "0.2", "--rate-limit", "60",
-                 "--drop-rate", "0.1", "--fresh"]) == 0
+                 "--drop-rate", "0.1", "--fresh", "--hostile"]) == 0
     (call,) = calls
     assert call["host"] == "127.0.0.1" and call["port"] == 0 and call["db"] == db
     assert call["contacts"] == 10 and call["seed"] == 3 and call["fresh"] is True
+    assert call["hostile"] is True
     assert call["api_keys"] == ["k1", "k2"]
     assert call["faults"].kwargs == {"latency_ms": 50.0, "jitter_ms": 5.0, "error_rate": 0.2,
                                      "rate_limit_per_min": 60, "drop_rate": 0.1}
@@ -306,5 +307,5 @@ def test_real_sandbox_serve_accepts_what_the_cli_passes() -> None:
     if serve is None:
         pytest.skip("the sandbox does not export serve() yet")
     params = inspect.signature(serve).parameters
-    for name in ("host", "port", "db", "contacts", "seed", "api_keys", "faults", "fresh"):
+    for name in ("host", "port", "db", "contacts", "seed", "api_keys", "faults", "fresh", "hostile"):
         assert name in params
