@@ -41,7 +41,9 @@ from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
 
 log = logging.getLogger("orbit_tui.api")
 
-EventKind = Literal["started", "finished", "failed", "retrying", "online", "offline"]
+EventKind = Literal[
+    "started", "finished", "failed", "retrying", "throttled", "online", "offline"
+]
 
 SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
 CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
@@ -60,7 +62,14 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class ClientEvent:
-    """What listeners receive. ``error`` is set on ``failed`` and ``retrying``."""
+    """What listeners receive.
+
+    ``started``/``finished``/``failed`` bracket every logical request (``error`` set on
+    ``failed``); ``retrying`` precedes each retry (``error``, ``attempt``, ``delay``);
+    ``throttled`` says the shared pacer is holding this request back to stay under the
+    rate limit; ``online``/``offline`` fire on transitions (offline after a request
+    finally fails to reach Orbit, online on the next answer of any kind).
+    """
 
     kind: EventKind
     method: str = ""
@@ -197,6 +206,8 @@ class BaseClient:
         attempt = 0
         try:
             while True:
+                if self.pacer.throttling:
+                    self._emit("throttled", method, shown, attempt=attempt)
                 await self.pacer.acquire()
                 sent_maybe = True
                 try:
