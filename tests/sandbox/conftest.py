@@ -7,11 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from sandbox_helpers import client_for
+
 from orbit_tui.sandbox import SandboxServer
-
-
-def client_for(server: SandboxServer, **headers: str) -> httpx.Client:
-    return httpx.Client(base_url=server.base_url, headers={"X-API-Key": server.api_key, **headers}, timeout=10)
 
 
 @pytest.fixture
