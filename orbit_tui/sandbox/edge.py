@@ -30,6 +30,7 @@ class _QuietDrops(logging.Filter):
 
 
 _FILTER = _QuietDrops()
+_sleep = asyncio.sleep  # module-level so a test can observe the injected delays
 
 
 def install_log_filter() -> None:
@@ -56,7 +57,7 @@ class EdgeMiddleware:
         if faults.jitter_ms:
             delay += self.rng.uniform(0, float(faults.jitter_ms))
         if delay > 0:
-            await asyncio.sleep(delay / 1000)
+            await _sleep(delay / 1000)
         if faults.error_rate and self.rng.random() < faults.error_rate:
             body = error_body(request_id, 503, "SERVICE_UNAVAILABLE",
                               "the service is temporarily unavailable (injected fault); retry shortly",
