@@ -27,6 +27,7 @@ from orbit_tui.config_paths import (
     sandbox_db,
     themes_dir,
 )
+from orbit_tui.keymap import textual_keys
 from orbit_tui.config_schema import (
     ConfigError,
     ConfigFile,
@@ -216,7 +217,7 @@ def resolve(
         read_only=read_only,
         theme=theme,
         settings=cfg.settings,
-        keymap=dict(cfg.keymap),
+        keymap={binding: textual_keys(keys) for binding, keys in cfg.keymap.items()},
         demo=demo,
         config_path=path,
         config_exists=loaded.exists,

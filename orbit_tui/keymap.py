@@ -1,90 +1,87 @@
 """Every key binding of orbit-tui, by stable id, and how ``[keymap]`` overrides merge in.
 
-Ids are ``<scope>.<action>``. Scopes say where a binding is active:
-
-- ``app``      everywhere
-- ``table``    every table screen (contacts, list members, lists, segments, opt-outs…)
-- ``contacts`` the contacts screen (a table screen)
-- ``detail``   the contact detail screen
+Ids are ``<scope>.<action>``, the same ids the UI gives its ``Binding(..., id=...)``, so
+Textual's ``App.set_keymap`` applies ``[keymap]`` overrides. Scopes: ``app`` (everywhere),
+``contacts`` (the contacts screen), ``table`` (every table), ``detail`` (contact detail),
+and one per dialog. A screen that adds bindings adds them here too (a test checks that
+every ``Binding`` id in ``orbit_tui/ui`` is listed), and its scope to :data:`CONTEXTS`.
 
 Key strings use Textual's names (``ctrl+p``, ``escape``, ``space``); a single printable
-character such as ``/`` or ``G`` is also accepted. Several keys for one binding are
-separated by commas (``"j,down"``). This module has no Textual dependency, so the command
-line (``orbit-tui keys``) and the config loader can use it; the UI builds its ``Binding``
-objects from :func:`effective_keymap`.
+character such as ``/`` or ``G`` is also accepted (:func:`textual_keys` translates it, as
+Textual's keymap does not). Several keys for one binding are separated by commas
+(``"j,down"``). This module has no Textual dependency, so the command line
+(``orbit-tui keys``) and the config loader can use it.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_KEYMAP: dict[str, tuple[str, str]] = {
     # anywhere
-    "app.back": ("escape", "Leave the input, close the modal, or go back one screen"),
-    "app.refresh": ("r", "Refresh from the server, bypassing the cache"),
-    "app.command_line": (":", "Command line (:contacts, :lists, :tag +vip, :theme NAME, :q…)"),
-    "app.palette": ("ctrl+p", "Command palette"),
-    "app.help": ("?", "Every binding of the current screen"),
     "app.quit": ("q", "Quit (outside inputs)"),
     "app.quit_anywhere": ("ctrl+q", "Quit (anywhere)"),
-    # every table screen
-    "table.search": ("/", "Focus the search box (search as you type)"),
-    "table.open": ("enter", "Open the row (contact, list members, segment)"),
+    "app.command": (":", "Command line (:contacts, :lists, :tag +vip, :theme NAME, :q…)"),
+    "app.palette": ("ctrl+p", "Command palette"),
+    "app.help": ("?", "Every binding of the current screen"),
+    # the contacts screen
+    "contacts.search": ("/", "Focus the search box (search as you type)"),
+    "contacts.table": ("escape", "Leave the search box, back to the table"),
+    "contacts.open": ("enter", "Open the contact"),
+    "contacts.mark": ("space", "Mark / unmark the row"),
+    "contacts.mark_all": ("M", "Mark every contact matching the search and filters"),
+    "contacts.clear_marks": ("U", "Clear all marks"),
+    "contacts.filters": ("f", "Open the filter panel"),
+    "contacts.drop_filter": ("x", "Drop the last filter"),
+    "contacts.clear_filters": ("X", "Clear all filters"),
+    "contacts.tags": ("t", "Edit tags of the marked rows, or of the current one"),
+    "contacts.list": ("l", "Add the marked rows (or the current one) to a list"),
+    "contacts.new": ("n", "New contact"),
+    "contacts.delete": ("ctrl+d", "Delete the marked rows or the current one (asks first)"),
+    "contacts.refresh": ("r", "Refresh from the server, bypassing the cache"),
+    # every table
     "table.down": ("j", "Move down (arrows work too)"),
     "table.up": ("k", "Move up (arrows work too)"),
     "table.first": ("g,ctrl+home", "First row"),
     "table.last": ("G,ctrl+end", "Last row"),
-    "table.mark": ("space", "Mark / unmark the row"),
-    "table.mark_all": ("M", "Mark every row matching the search and filters (after a count)"),
-    "table.clear_marks": ("U", "Clear all marks"),
-    "table.new": ("n", "New"),
-    "table.edit": ("e", "Edit"),
-    "table.delete": ("ctrl+d", "Delete (asks first)"),
-    # contacts screen
-    "contacts.filter": ("f", "Open the filter panel"),
-    "contacts.tag": ("t", "Edit tags of the marked rows, or of the current one"),
-    "contacts.add_to_list": ("l", "Add the marked rows (or the current one) to a list"),
-    # contact detail
-    "detail.tag": ("t", "Edit the contact's tags"),
-    "detail.add_to_list": ("l", "Add the contact to a list"),
+    # the contact detail screen
+    "detail.back": ("escape", "Back to the previous screen"),
+    "detail.tags": ("t", "Edit the contact's tags"),
+    "detail.list": ("l", "Add the contact to a list"),
     "detail.edit": ("e", "Edit the contact"),
     "detail.delete": ("ctrl+d", "Delete the contact (asks first)"),
     "detail.copy": ("c", "Copy a field (phone, email, id) to the clipboard"),
+    "detail.refresh": ("r", "Refresh from the server, bypassing the cache"),
+    # dialogs
+    "filters.apply": ("ctrl+s", "Filter panel: apply"),
+    "filters.clear": ("ctrl+r", "Filter panel: clear all"),
+    "filters.cancel": ("escape", "Filter panel: cancel"),
+    "confirm.yes": ("y", "Confirmation: yes"),
+    "confirm.no": ("n,escape", "Confirmation: no"),
+    "command.cancel": ("escape", "Command line: cancel"),
+    "help.close": ("escape,q,?", "Help: close"),
 }
 
-# Which scopes are active at the same time (a key may appear once per context).
+# Which scopes answer keys at the same time; a key may be bound once per context.
+# Dialogs are contexts of their own: their bindings deliberately shadow the app's.
 CONTEXTS: dict[str, tuple[str, ...]] = {
-    "contacts screen": ("app", "table", "contacts"),
-    "other table screens": ("app", "table"),
+    "contacts screen": ("app", "contacts", "table"),
     "contact detail": ("app", "detail"),
+    "filter panel": ("filters",),
+    "confirmation": ("confirm",),
+    "command line": ("command",),
+    "help": ("help",),
 }
 
-_CHARACTER_NAMES = {
-    " ": "space",
-    "/": "slash",
-    "?": "question_mark",
-    ":": "colon",
-    ";": "semicolon",
-    ",": "comma",
-    ".": "full_stop",
-    "+": "plus",
-    "-": "minus",
-    "=": "equals_sign",
-    "!": "exclamation_mark",
-    "#": "number_sign",
-    "*": "asterisk",
-    "[": "left_square_bracket",
-    "]": "right_square_bracket",
-    "<": "less_than_sign",
-    ">": "greater_than_sign",
-    "@": "at",
-    "&": "ampersand",
-    "|": "vertical_line",
-    "\\": "backslash",
-    "~": "tilde",
-    "'": "apostrophe",
-    '"': "quotation_mark",
+_KEY_NAME_REPLACEMENTS = {  # how Textual names single characters
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
 }
 
 
@@ -101,14 +98,33 @@ class Clash:
         return f"{self.key!r} is bound to both {self.first} and {self.second} ({self.context})"
 
 
+def character_key(character: str) -> str:
+    """A single character as Textual names it: ``/`` → ``slash``, ``?`` → ``question_mark``."""
+    if character.isalnum():
+        return character
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return _KEY_NAME_REPLACEMENTS.get(name, name)
+
+
 def normalise_key(key: str) -> str:
-    """One key (no commas) in a comparable form: ``/`` → ``slash``, ``Ctrl+P`` → ``ctrl+p``."""
+    """One key (no commas) as Textual matches it: ``/`` → ``slash``, ``Ctrl+P`` → ``ctrl+P``."""
     key = key.strip()
     if len(key) == 1:
-        return _CHARACTER_NAMES.get(key, key)
-    *modifiers, last = key.split("+") if not key.endswith("++") else [*key[:-2].split("+"), "+"]
-    last = _CHARACTER_NAMES.get(last, last if len(last) == 1 else last.lower())
+        return character_key(key)
+    if key.endswith("++"):
+        modifiers, last = key[:-2].split("+"), "+"
+    else:
+        *modifiers, last = key.split("+")
+    last = character_key(last) if len(last) == 1 else last.lower()
     return "+".join([*(m.lower() for m in modifiers), last])
+
+
+def textual_keys(keys: str) -> str:
+    """A binding's keys in Textual's form (``"/,ctrl+f"`` → ``"slash,ctrl+f"``)."""
+    return ",".join(normalise_key(key) for key in split_keys(keys))
 
 
 def split_keys(keys: str) -> list[str]:

@@ -231,12 +231,12 @@ def test_keys_prints_every_binding(home: Path, capsys: pytest.CaptureFixture[str
 
 def test_keys_shows_overrides_and_reports_clashes(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home.parent.mkdir(parents=True)
-    home.write_text('[keymap]\n"table.mark" = "f"\n"app.qiut" = "x"\n')
+    home.write_text('[keymap]\n"contacts.mark" = "f"\n"app.qiut" = "x"\n')
     home.chmod(0o600)
     assert main(["keys"]) == 1
     captured = capsys.readouterr()
     assert "f *" in captured.out
-    assert "table.mark" in captured.err and "contacts.filter" in captured.err
+    assert "contacts.mark" in captured.err and "contacts.filters" in captured.err
     assert "'app.qiut' names no binding" in captured.err
 
 

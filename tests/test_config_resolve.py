@@ -205,13 +205,15 @@ def test_top_level_theme_applies_when_profile_has_none(tmp_path: Path) -> None:
 def test_settings_and_keymap_come_from_the_file(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[settings]\npage_size = 25\nread_timeout = 30\n[keymap]\n"table.mark" = "x"\n',
+        '[settings]\npage_size = 25\nread_timeout = 30\n'
+        '[keymap]\n"contacts.mark" = "x"\n"contacts.search" = "/,ctrl+f"\n',
     )
     resolved = resolve(env=env_for(path))
     assert resolved.settings.page_size == 25
     assert resolved.settings.read_timeout == 30
     assert resolved.settings.cache_ttl == 300
-    assert resolved.keymap == {"table.mark": "x"}
+    # characters become the key names Textual matches ("/" is "slash")
+    assert resolved.keymap == {"contacts.mark": "x", "contacts.search": "slash,ctrl+f"}
     assert resolved.sources["settings.page_size"] == "config file"
     assert resolved.sources["settings.cache_ttl"] == "default"
 
