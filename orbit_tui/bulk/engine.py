@@ -137,6 +137,7 @@ class BulkEngine:
         read_only: bool = False,
         base_url: str | None = None,
         item_retry_delay: float = 1.0,
+        item_retries: int = ITEM_RETRIES,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -145,6 +146,7 @@ class BulkEngine:
         self.read_only = read_only
         self.base_url = base_url or getattr(client, "base_url", "") or ""
         self.item_retry_delay = item_retry_delay
+        self.item_retries = max(0, int(item_retries))
 
     # -- guards ---------------------------------------------------------------------
     def _guard(self, confirm: bool) -> None:
@@ -368,7 +370,7 @@ class BulkEngine:
     async def _attempt(self, run: _Run, unit: WorkItem | Batch) -> list[Outcome] | None:
         """Send a unit with engine-level retries; None means a fatal error stopped the job."""
         items = unit.items if isinstance(unit, Batch) else [unit]
-        for round_ in range(ITEM_RETRIES + 1):
+        for round_ in range(self.item_retries + 1):
             try:
                 if isinstance(unit, Batch):
                     outcomes = await apply_list_add(self.client, unit)
@@ -381,7 +383,7 @@ class BulkEngine:
                 return None
             except TRANSIENT as exc:
                 last: OrbitError = exc
-                if round_ < ITEM_RETRIES:
+                if round_ < self.item_retries:
                     await asyncio.sleep(self.item_retry_delay * (round_ + 1))
                     for w in items:
                         w.resend = True  # the failed attempt may have landed

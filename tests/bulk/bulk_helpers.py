@@ -39,11 +39,11 @@ async def members(client: OrbitClient, list_id: str) -> set[str]:
 
 
 async def first_list(client: OrbitClient, min_members: int = 5) -> str:
+    """The smallest seeded list with at least ``min_members`` members."""
     page = await client.list_lists(limit=100)
-    for lst in page.items:
-        if lst.member_count >= min_members:
-            return lst.id
-    raise AssertionError("the seeded sandbox has no list with members")
+    usable = sorted((lst.member_count, lst.id) for lst in page.items if lst.member_count >= min_members)
+    assert usable, "the seeded sandbox has no list with members"
+    return usable[0][1]
 
 
 # -- fixtures (imported by the test modules) -------------------------------------------
