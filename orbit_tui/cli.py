@@ -143,7 +143,9 @@ def _add_config_init(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "0600. In a terminal, missing answers are asked for; otherwise give a key source.",
     )
     init.add_argument("--name", metavar="NAME", help="profile name (default: default)")
-    init.add_argument("--base-url", metavar="URL", help=f"API base URL (default: {DEFAULT_BASE_URL})")
+    init.add_argument(
+        "--base-url", metavar="URL", help=f"API base URL (default: {DEFAULT_BASE_URL})"
+    )
     source = init.add_mutually_exclusive_group()
     source.add_argument("--api-key-env", metavar="VAR", help="read the key from this env variable")
     source.add_argument(
@@ -216,16 +218,28 @@ def _add_sandbox_serve(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="also seed contacts carrying markup, escape sequences and odd text (for testing)",
     )
     faults = serve.add_argument_group("fault injection")
-    faults.add_argument("--latency", type=_non_negative, default=0.0, metavar="MS", help="added latency")
-    faults.add_argument("--jitter", type=_non_negative, default=0.0, metavar="MS", help="random extra latency")
+    faults.add_argument(
+        "--latency", type=_non_negative, default=0.0, metavar="MS", help="added latency"
+    )
+    faults.add_argument(
+        "--jitter", type=_non_negative, default=0.0, metavar="MS", help="random extra latency"
+    )
     faults.add_argument(
         "--error-rate", type=_rate, default=0.0, metavar="P", help="fraction answered 503"
     )
     faults.add_argument(
-        "--rate-limit", type=int, default=None, metavar="N", help="requests a minute per key (429 beyond)"
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="requests a minute per key (429 beyond)",
     )
     faults.add_argument(
-        "--drop-rate", type=_rate, default=0.0, metavar="P", help="fraction of connections dropped mid-response"
+        "--drop-rate",
+        type=_rate,
+        default=0.0,
+        metavar="P",
+        help="fraction of connections dropped mid-response",
     )
 
 

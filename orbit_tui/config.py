@@ -27,7 +27,6 @@ from orbit_tui.config_paths import (
     sandbox_db,
     themes_dir,
 )
-from orbit_tui.keymap import textual_keys
 from orbit_tui.config_schema import (
     ConfigError,
     ConfigFile,
@@ -37,6 +36,7 @@ from orbit_tui.config_schema import (
     check_base_url,
     load_config_file,
 )
+from orbit_tui.keymap import textual_keys
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -70,7 +70,7 @@ ENV_PROFILE = "ORBIT_PROFILE"
 
 
 def key_kind(key: str | None) -> KeyKind:
-    """``dv_live_…`` → LIVE, ``dv_test_sk_demo…`` or no key → DEMO, ``dv_test_…`` → TEST."""
+    """``dv_live_…`` → LIVE, ``dv_test_sk_demo…`` or none → DEMO, ``dv_test_…`` → TEST."""
     if not key:
         return "DEMO"
     if key.startswith("dv_live_"):
