@@ -41,7 +41,7 @@ class OrbitApp(App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_anywhere"),
-        Binding("colon", "command_line", "Command", key_display=":", id="app.command"),
+        Binding("colon", "command_line", "Command", key_display=":", show=False, id="app.command"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
     ]
 
@@ -90,16 +90,21 @@ class OrbitApp(App[int]):
     def watch_client(self, client: object) -> Callable[[], None]:
         """Feed an ``OrbitClient``'s events into the status bar; returns the unsubscriber."""
 
+        def sync_in_flight() -> None:
+            self.status.update(in_flight=int(getattr(client, "in_flight", 0)))
+
         def listener(event: ClientEvent) -> None:
             kind = event.kind
             if kind == "offline":
-                self.status.update(online=False, in_flight=event.in_flight)
+                self.status.update(online=False)
             elif kind == "online":
-                self.status.update(online=True, in_flight=event.in_flight)
+                self.status.update(online=True)
             elif kind == "failed" and event.error is not None:
-                self.status.update(in_flight=event.in_flight, last_error=one_line(event.error))
-            else:
-                self.status.update(in_flight=event.in_flight)
+                self.status.update(last_error=one_line(event.error))
+            # The client counts a request out after telling us it finished: read the
+            # count once the current step is over.
+            self.status.update(in_flight=event.in_flight)
+            self.call_later(sync_in_flight)
 
         add = getattr(client, "add_listener")
         remover: Callable[[], None] = add(listener)
@@ -226,14 +231,14 @@ def smoke_run(app: OrbitApp, *, timeout: float = SMOKE_TIMEOUT_S) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = app.contacts_screen
-            if screen is not None and screen.loaded_once and not screen.loading:
+            if screen is not None and screen.loaded_once and not screen.is_loading:
                 await asyncio.sleep(0.05)
                 total = screen.window.total
                 shown = screen.window.row_count
                 of = format_count(total) if total is not None else "?"
                 outcome["ok"] = f"smoke ok: {format_count(shown)} of {of} contacts shown"
                 break
-            if screen is not None and screen.message_text and not screen.loading:
+            if screen is not None and screen.message_text and not screen.is_loading:
                 outcome["error"] = "smoke failed: " + " ".join(screen.message_text.split())
                 break
             await asyncio.sleep(0.05)

@@ -39,7 +39,6 @@ from orbit_tui.ui.window import PageWindow
 if TYPE_CHECKING:
     from orbit_tui.ui.app import OrbitApp
 
-SEARCH_DEBOUNCE_S = 0.2
 DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
 
 
@@ -66,10 +65,10 @@ class ContactsScreen(Screen[None]):
         Binding("X", "clear_filters", "Clear filters", show=False, id="contacts.clear_filters"),
         Binding("space", "toggle_mark", "Mark", id="contacts.mark"),
         Binding("M", "mark_all", "Mark all", id="contacts.mark_all"),
-        Binding("U", "clear_marks", "Unmark all", id="contacts.clear_marks"),
+        Binding("U", "clear_marks", "Unmark all", show=False, id="contacts.clear_marks"),
         Binding("enter", "open", "Open", show=False, id="contacts.open"),
-        Binding("t", "coming_soon('tag editor')", "Tags", id="contacts.tags"),
-        Binding("l", "coming_soon('add to list')", "List", id="contacts.list"),
+        Binding("t", "coming_soon('tag editor')", "Tags", show=False, id="contacts.tags"),
+        Binding("l", "coming_soon('add to list')", "List", show=False, id="contacts.list"),
         Binding("n", "coming_soon('new contact')", "New", show=False, id="contacts.new"),
         Binding("ctrl+d", "coming_soon('delete')", "Delete", show=False, id="contacts.delete"),
         Binding("r", "refresh", "Refresh", id="contacts.refresh"),
@@ -81,8 +80,8 @@ class ContactsScreen(Screen[None]):
         self.window = PageWindow()
         self.generation = 0
         self.loaded_once = False
-        self.loading = False
-        self.paging = False
+        self.is_loading = False
+        self.is_paging = False
         self._debounce: Timer | None = None
         self._freshness: dict[int, PageResult] = {}
         self._unsubscribe: Callable[[], None] | None = None
@@ -110,7 +109,7 @@ class ContactsScreen(Screen[None]):
         yield Static("", id="message", markup=False)
         if app.status.profile.demo:
             yield Static(DEMO_HINT, id="demo-hint", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = self.orbit_app
@@ -142,7 +141,9 @@ class ContactsScreen(Screen[None]):
         if self._debounce is not None:
             self._debounce.stop()
         text = event.value
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._search_now(text))
+        self._debounce = self.set_timer(
+            self.orbit_app.search_debounce_s, lambda: self._search_now(text)
+        )
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -215,10 +216,10 @@ class ContactsScreen(Screen[None]):
 
     def load_first(self, *, refresh: bool = False) -> None:
         self.generation += 1
-        self.loading = True
+        self.is_loading = True
         self.workers.cancel_group(self, "contacts-page")
         self.workers.cancel_group(self, "contacts-revalidate")
-        self.paging = False
+        self.is_paging = False
         self._begin("searching…" if self.query_state.search else "loading…")
         self._load_first(self.generation, self.query_state, refresh)
 
@@ -231,13 +232,13 @@ class ContactsScreen(Screen[None]):
             )
         except Exception as error:  # noqa: BLE001 - every failure is shown, none crashes
             if generation == self.generation:
-                self.loading = False
+                self.is_loading = False
                 self._end()
                 self._show_error(error)
             return
         if generation != self.generation:
             return
-        self.loading = False
+        self.is_loading = False
         self.loaded_once = True
         self.window.reset(result.page)
         self._freshness = {0: result}
@@ -253,14 +254,14 @@ class ContactsScreen(Screen[None]):
             self._revalidate(generation, query, 0, None)
 
     def _maybe_page(self, row: int) -> None:
-        if self.loading or self.paging or not self.window.loaded:
+        if self.is_loading or self.is_paging or not self.window.loaded:
             return
         if self.window.wants_next(row):
-            self.paging = True
+            self.is_paging = True
             self._begin("loading more…")
             self._load_page(self.generation, self.query_state, self.window.last + 1, forward=True)
         elif self.window.wants_previous(row):
-            self.paging = True
+            self.is_paging = True
             self._begin("loading earlier…")
             self._load_page(
                 self.generation, self.query_state, self.window.first - 1, forward=False
@@ -276,7 +277,7 @@ class ContactsScreen(Screen[None]):
             result = await app.source.contacts_page(query, cursor, limit=app.page_size)
         except Exception as error:  # noqa: BLE001
             if generation == self.generation:
-                self.paging = False
+                self.is_paging = False
                 self._end()
                 self._show_error(error)
             return
@@ -295,7 +296,7 @@ class ContactsScreen(Screen[None]):
         self._freshness = {
             k: v for k, v in self._freshness.items() if self.window.first <= k <= self.window.last
         }
-        self.paging = False
+        self.is_paging = False
         self._end()
         self._paint_freshness()
         self._notify_loaded()

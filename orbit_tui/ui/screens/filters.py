@@ -40,7 +40,7 @@ def _tri(value: bool | None) -> str:
 
 
 def _untri(value: object) -> bool | None:
-    return None if value in ("any", Select.BLANK) else value == "yes"
+    return None if value == "any" or value is Select.NULL else value == "yes"
 
 
 class FilterScreen(ModalScreen[ContactQuery | None]):
@@ -50,12 +50,14 @@ class FilterScreen(ModalScreen[ContactQuery | None]):
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    #filter-box Grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: auto; height: auto; }
-    #filter-box Label { padding: 1 0 0 0; }
+    #filter-box Grid {
+        grid-size: 2; grid-columns: 16 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
+        margin: 1 0;
+    }
     #filter-box Input, #filter-box Select { width: 1fr; }
     #filter-box .error { color: $error; height: auto; }
     #filter-buttons { height: auto; align-horizontal: right; }
-    #filter-buttons Button { margin-left: 1; min-width: 10; }
+    #filter-buttons Button { margin-left: 2; }
     """
 
     BINDINGS = [
@@ -80,32 +82,37 @@ class FilterScreen(ModalScreen[ContactQuery | None]):
                     placeholder="subscriber, lead, customer, churned…",
                     suggester=SuggestFromList(COMMON_STAGES, case_sensitive=False),
                     id="f-stage",
+                    compact=True,
                 )
                 yield Label("Country")
-                yield Input(q.country_code or "", placeholder="US, TR, Germany…", id="f-country")
+                yield Input(q.country_code or "", placeholder="US, TR, Germany…", id="f-country", compact=True)
                 yield Label("Tags (all)")
-                yield Input(", ".join(q.tags), placeholder="vip, trial", id="f-tags")
+                yield Input(", ".join(q.tags), placeholder="vip, trial", id="f-tags", compact=True)
                 yield Label("Has phone")
-                yield Select(TRI_STATE, value=_tri(q.has_phone), allow_blank=False, id="f-phone")
+                yield Select(TRI_STATE, value=_tri(q.has_phone), allow_blank=False, id="f-phone",
+                             compact=True)
                 yield Label("Has email")
-                yield Select(TRI_STATE, value=_tri(q.has_email), allow_blank=False, id="f-email")
+                yield Select(TRI_STATE, value=_tri(q.has_email), allow_blank=False, id="f-email",
+                             compact=True)
                 yield Label("Created after")
                 yield Input(
                     q.created_after.isoformat() if q.created_after else "",
                     placeholder="YYYY-MM-DD",
                     id="f-after",
+                    compact=True,
                 )
                 yield Label("Created before")
                 yield Input(
                     q.created_before.isoformat() if q.created_before else "",
                     placeholder="YYYY-MM-DD (inclusive)",
                     id="f-before",
+                    compact=True,
                 )
             yield Static("", id="filter-error", classes="error", markup=False)
             with Horizontal(id="filter-buttons"):
-                yield Button("Clear all", id="filter-clear")
-                yield Button("Cancel", id="filter-cancel")
-                yield Button("Apply", variant="primary", id="filter-apply")
+                yield Button("Clear all", id="filter-clear", compact=True)
+                yield Button("Cancel", id="filter-cancel", compact=True)
+                yield Button("Apply", variant="primary", id="filter-apply", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#f-stage", Input).focus()

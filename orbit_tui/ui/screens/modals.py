@@ -98,12 +98,12 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, title: str, bindings: Sequence[tuple[str, str]]) -> None:
         super().__init__()
         self._title = title
-        self._bindings = bindings
+        self._rows = bindings
 
     def compose(self) -> ComposeResult:
         text = Text()
-        width = max((len(key) for key, _ in self._bindings), default=4) + 2
-        for key, description in self._bindings:
+        width = max((len(key) for key, _ in self._rows), default=4) + 2
+        for key, description in self._rows:
             text.append(key.ljust(width), style="bold")
             text.append(description + "\n")
         with VerticalScroll(id="help-box") as box:

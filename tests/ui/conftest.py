@@ -1,0 +1,112 @@
+"""UI fixtures: an ``OrbitApp`` wired to a real sandbox through the real cache.
+
+``make_app(server, **options)`` builds the app the way ``run()`` does (OrbitClient →
+PageCache in a temporary folder → CachedOrbit) but with a controllable clock for the
+cache, no animations and no cursor blink, so Pilot and snapshot tests are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from orbit_tui.api.client import OrbitClient
+from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.sandbox import SandboxServer
+from orbit_tui.ui.app import OrbitApp
+from orbit_tui.ui.sources import CachedOrbitSource
+from orbit_tui.ui.status import ProfileInfo
+
+FIXED_NOW = 1_772_323_200.0  # 2026-03-01T00:00:00Z, the end of the seeded data
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: float = FIXED_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+AppFactory = Callable[..., OrbitApp]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, clock: Clock) -> Iterator[AppFactory]:
+    caches: list[PageCache] = []
+
+    def make(
+        server: SandboxServer,
+        *,
+        profile: ProfileInfo | None = None,
+        cache_name: str = "cache.db",
+        max_retries: int = 0,
+        **options: Any,
+    ) -> OrbitApp:
+        client = OrbitClient(server.base_url, server.api_key, max_retries=max_retries)
+        cache = PageCache(tmp_path / cache_name, ttl=300, clock=clock)
+        caches.append(cache)
+        orbit = CachedOrbit(client, cache, page_size=options.get("page_size", 50))
+        options.setdefault("search_debounce_s", 0.05)
+        app = OrbitApp(
+            CachedOrbitSource(orbit),
+            profile=profile or ProfileInfo(name="demo", kind="DEMO", demo=True),
+            animations=False,
+            on_close=[client.aclose],
+            **options,
+        )
+        app.watch_client(client)
+        return app
+
+    yield make
+    for cache in caches:
+        cache.close()
+
+
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[[], bool], *, timeout: float = 15.0, what: str = ""
+) -> None:
+    """Let the app run until ``predicate()`` holds (fails the test after ``timeout``)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}; screen {pilot.app.screen!r}, focused {pilot.app.focused!r}")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def loaded(app: OrbitApp) -> Callable[[], bool]:
+    def check() -> bool:
+        screen = app.contacts_screen
+        return bool(
+            screen is not None
+            and screen.loaded_once
+            and not screen.is_loading
+            and not screen.is_paging
+            and not screen._activity
+        )
+
+    return check
+
+
+def settle(app: OrbitApp) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """``run_before`` for snapshots: wait until the first page is shown."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_for(pilot, loaded(app), what="the first page")
+
+    return run_before
