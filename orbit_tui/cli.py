@@ -35,6 +35,7 @@ commands:
   config path     print where the config, themes, cache, data and jobs live
   keys            print the effective key bindings and report clashes
   sandbox serve   run the local Orbit Contacts API sandbox on a loopback port
+  bulk …          tag, list or re-stage many contacts at once (journalled, resumable)
 
 precedence (highest first):
   flags, then ORBIT_API_KEY / ORBIT_BASE_URL / ORBIT_PROFILE, then the config file
@@ -75,7 +76,24 @@ def _add_overrides(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     group.add_argument("--theme", metavar="NAME", default=default, help="theme to use")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wants(argv: Sequence[str] | None, command: str) -> bool:
+    """Whether to register a heavy command: when it is used, or when help is asked for."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return command in args or "-h" in args or "--help" in args
+
+
+def _add_bulk(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``orbit-tui bulk …`` lives in orbit_tui.bulk_cli (the bulk engine's own area)."""
+    try:
+        from orbit_tui.bulk_cli import add_bulk_parser
+    except ModuleNotFoundError as exc:
+        if exc.name == "orbit_tui.bulk_cli":
+            return
+        raise
+    add_bulk_parser(commands)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=DESCRIPTION,
@@ -131,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
     sandbox_commands.required = True
     _add_sandbox_serve(sandbox_commands)
+    if _wants(argv, "bulk"):
+        _add_bulk(commands)
     return parser
 
 
@@ -260,9 +280,12 @@ def _warn(messages: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
+        handler = getattr(args, "handler", None)
+        if callable(handler):  # commands registered by other modules (bulk)
+            return int(handler(args) or 0)
         if args.command == "config":
             from orbit_tui import cli_config
 

@@ -309,3 +309,27 @@ def test_real_sandbox_serve_accepts_what_the_cli_passes() -> None:
     params = inspect.signature(serve).parameters
     for name in ("host", "port", "db", "contacts", "seed", "api_keys", "faults", "fresh", "hostile"):
         assert name in params
+
+
+# --- commands from other areas ---------------------------------------------------------
+
+
+def test_bulk_commands_are_wired_in_when_present(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("orbit_tui.bulk_cli")
+    with pytest.raises(SystemExit) as caught:
+        main(["bulk", "--help"])
+    assert caught.value.code == 0
+    assert "tag" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "bulk" in capsys.readouterr().out
+
+
+def test_version_does_not_load_the_bulk_engine(home: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from orbit_tui.cli import build_parser; build_parser(['--version']);"
+         "print('orbit_tui.bulk_cli' in sys.modules, 'textual' in sys.modules)"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert done.stdout.split() == ["False", "False"]
