@@ -1,0 +1,132 @@
+"""Seed data: deterministic, realistic, valid; hostile data served intact; server lifecycle."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import phonenumbers
+import pycountry
+import pytest
+from email_validator import validate_email
+
+from orbit_tui.api.models import ACTIVITY_TYPES
+from orbit_tui.sandbox import DEMO_API_KEY, SandboxServer, seed_database
+from orbit_tui.sandbox.activity import events_for
+from orbit_tui.sandbox.seed_pools import HOSTILE_STRINGS
+
+from sandbox_helpers import client_for
+
+
+def _dump(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        contacts = conn.execute("SELECT * FROM contacts ORDER BY seq").fetchall()
+        lists = conn.execute("SELECT id, name FROM lists ORDER BY seq").fetchall()
+        members = conn.execute("SELECT * FROM list_members ORDER BY 1, 2").fetchall()
+        segments = conn.execute("SELECT id, name, rules FROM segments ORDER BY seq").fetchall()
+    return contacts + lists + members + segments
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("seed") / "a.db"
+    seed_database(db, contacts=1500, seed=11)
+    return db
+
+
+def test_same_seed_same_data_other_seed_other_data(seeded: Path, tmp_path: Path) -> None:
+    again = tmp_path / "b.db"
+    seed_database(again, contacts=1500, seed=11)
+    assert _dump(again) == _dump(seeded)
+    other = tmp_path / "c.db"
+    seed_database(other, contacts=1500, seed=12)
+    assert _dump(other) != _dump(seeded)
+
+
+def test_seeded_contacts_are_valid_and_varied(seeded: Path) -> None:
+    with sqlite3.connect(seeded) as conn:
+        rows = conn.execute("SELECT phone, email, country_code, lifecycle_stage, tags, metadata, preferences, "
+                            "activity_seed FROM contacts").fetchall()
+        lists = conn.execute("SELECT (SELECT count(*) FROM list_members m WHERE m.list_seq = l.seq) FROM lists l")
+        list_sizes = [r[0] for r in lists.fetchall()]
+        segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+    assert len(rows) == 1500
+    phones = [r[0] for r in rows if r[0]]
+    emails = [r[1] for r in rows if r[1]]
+    assert len(phones) == len(set(phones)) > 1200
+    assert len({e.lower() for e in emails}) == len(emails) > 1200
+    assert all(r[0] or r[1] for r in rows)
+    for phone in phones:
+        parsed = phonenumbers.parse(phone, None)
+        assert phonenumbers.is_valid_number(parsed), phone
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == phone
+    for email in emails[:300]:
+        validate_email(email, check_deliverability=False)
+    countries = Counter(r[2] for r in rows)
+    assert len(countries) >= 20 and all(pycountry.countries.get(alpha_2=c) for c in countries)
+    stages = Counter(r[3] for r in rows)
+    assert {"subscriber", "lead", "customer", "churned"} <= set(stages)
+    tags = Counter(t for r in rows for t in json.loads(r[4]))
+    counts = sorted(tags.values(), reverse=True)
+    assert len(tags) > 80 and counts[0] > 10 * counts[len(counts) // 2]  # a long tail
+    metadata = [json.loads(r[5]) for r in rows]
+    assert all({"plan", "signup_source", "ltv"} <= set(m) for m in metadata)
+    prefs = [json.loads(r[6]) for r in rows]
+    optouts = sum(1 for p in prefs if False in p.values())
+    assert 0.05 * len(rows) < optouts < 0.6 * len(rows)
+    events = [len(events_for(r[7])) for r in rows[:400]]
+    assert min(events) == 0 and max(events) <= 60 and max(events) > 40
+    assert len(list_sizes) == 10 and all(size > 0 for size in list_sizes)
+    assert segments == 5
+
+
+def test_activity_is_deterministic_and_typed() -> None:
+    first = events_for(123456)
+    assert first == events_for(123456)
+    assert all(e["type"] in ACTIVITY_TYPES for e in first)
+    assert events_for(None) == []
+
+
+def test_hostile_seed_is_served_literally(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    server = sandbox_factory(contacts=20, hostile=True)
+    with client_for(server) as api:
+        hostile = api.get("/contacts", params={"tags": "hostile", "limit": 100}).json()["data"]
+        names = {c["first_name"] for c in hostile}
+        assert set(HOSTILE_STRINGS) <= names
+        assert "[@click=app.quit]Quit[/]" in names and "A" * 10_000 in names
+        assert any("\x1b" in (c["last_name"] or "") for c in hostile)
+        for query in ("bold", "李小龍", "山田", "Zoë", "drop table", "script alert"):
+            response = api.get("/contacts", params={"search": query})
+            assert response.status_code == 200
+            assert response.json()["data"], query
+        contact = hostile[0]["id"]
+        summaries = []
+        for item in hostile:
+            page = api.get(f"/contacts/{item['id']}/activity", params={"limit": 100}).json()
+            summaries += [e["summary"] for e in page["data"]]
+        assert any("[bold red]" in (s or "") for s in summaries)
+        assert api.get(f"/contacts/{contact}").status_code == 200
+
+
+def test_server_lifecycle_seeds_once_and_keeps_changes(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    server = SandboxServer(db, contacts=30)
+    assert DEMO_API_KEY.startswith("dv_test_sk_demo") and server.api_key == DEMO_API_KEY
+    with server:
+        assert server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/api/v1")
+        assert DEMO_API_KEY not in repr(server)
+        port = server.port
+        with client_for(server) as api:
+            created = api.post("/contacts", json={"email": "kept@example.com"}).json()["data"]
+            assert api.get("/contacts").json()["meta"]["pagination"]["total"] == 31
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    with SandboxServer(db, contacts=30) as again, client_for(again) as api:
+        assert api.get("/contacts").json()["meta"]["pagination"]["total"] == 31
+        assert api.get(f"/contacts/{created['id']}").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(again.base_url.replace(str(again.port), str(port)) + "/contacts")
