@@ -52,6 +52,11 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default=argparse.SUPPRESS, help="profile from the config file")
     p.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS, help="API base URL")
     p.add_argument(
+        "--api-key-env", dest="api_key_env", metavar="VAR", default=argparse.SUPPRESS,
+        help="read the API key from this environment variable",
+    )
+    p.add_argument("--read-only", dest="read_only", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p.add_argument(
         "--concurrency", type=int, default=None, help="requests at once (default: settings.bulk_concurrency)"
     )
     p.add_argument("--yes", "-y", action="store_true", help="confirm without asking (needed for LIVE keys when not on a terminal)")
@@ -301,6 +306,7 @@ def _resolve(args: argparse.Namespace) -> Any:
     overrides = CliOverrides(
         profile=getattr(args, "profile", None),
         base_url=getattr(args, "base_url", None),
+        api_key_env=getattr(args, "api_key_env", None),
         read_only=bool(getattr(args, "read_only", False)),
     )
     try:

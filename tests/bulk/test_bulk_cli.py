@@ -217,3 +217,21 @@ def test_sigkill_in_the_middle_then_resume_reaches_the_exact_end_state(bulk_temp
         undo = run_cli(env, "undo", job.id)
         assert undo.returncode == 0, undo.stderr
         assert server_state(server) == start
+
+
+def test_registered_under_the_main_command(bulk_server: Any, tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    from orbit_tui import cli
+
+    for name in list(os.environ):
+        if name.startswith("ORBIT"):
+            monkeypatch.delenv(name)
+    for name, value in cli_env(tmp_path, bulk_server).items():
+        monkeypatch.setenv(name, value)
+    code = cli.main(["bulk", "stage", "--set", "x", "--country", "US", "--dry-run"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert json.loads(out.out)["dry_run"] is True
+    # --read-only on the main command refuses the job (before any change).
+    code = cli.main(["--read-only", "bulk", "stage", "--set", "x", "--country", "US"])
+    out = capsys.readouterr()
+    assert code == 2 and "read-only" in out.err
