@@ -304,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"{PROG}: config error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
+        print(f"\n{PROG}: cancelled", file=sys.stderr)
         return 130
 
 

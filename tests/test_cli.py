@@ -333,3 +333,15 @@ def test_version_does_not_load_the_bulk_engine(home: Path) -> None:
         capture_output=True, text=True, timeout=60, check=True,
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_config_init_cancelled_at_a_prompt_writes_nothing(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    def no_more_input(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("orbit_tui.cli_config._interactive", lambda: True)
+    monkeypatch.setattr("builtins.input", no_more_input)
+    assert main(["config", "init"]) == 130
+    assert "cancelled" in capsys.readouterr().err
+    assert not home.exists()

@@ -59,4 +59,6 @@ def test_ci_script_reads_the_readme_and_is_executable() -> None:
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in text
     assert "README.md" in text
+    for name in ("ORBIT_TUI_CONFIG", "ORBIT_TUI_CACHE_DIR", "ORBIT_TUI_DATA_DIR"):
+        assert f"export {name}=" in text  # CI never uses the user's own config or data
     subprocess.run(["bash", "-n", str(script)], check=True)
