@@ -430,7 +430,7 @@ def _guarded(coro: Any) -> int:
         _say(f"orbit-tui bulk: {exc}")
         _emit_json({"error": str(exc)})
         return EXIT_CANNOT_START
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         _say("Aborted. The job is in the journal: `orbit-tui bulk resume JOB` continues it.")
         return 130
     except Exception as exc:  # an OrbitError outside a job (e.g. reading the target)

@@ -19,6 +19,18 @@ Shape
   (:class:`ConfirmationRequired` otherwise); a read-only profile refuses
   (:class:`ReadOnlyProfile`).
 
+Use (the UI and the CLI do the same)::
+
+    engine = BulkEngine(client, Journal(resolved.jobs_db),
+                        concurrency=resolved.settings.bulk_concurrency,
+                        live=resolved.key_kind == "LIVE", read_only=resolved.read_only)
+    plan = await engine.plan(Target.explicit(marked_ids), Operation.tags(add=["vip"]),
+                             known=contacts_by_id)          # preview: plan.summary()
+    cancel = asyncio.Event()                                # set() it to cancel cleanly
+    job = await engine.execute(plan, confirm=agent_said_yes, on_progress=show, cancel=cancel)
+    engine.pending_jobs(); engine.list_jobs()               # at start / for :jobs
+    await engine.resume(job_id); await engine.undo(job_id); await engine.retry_failed(job_id)
+
 Journal (:class:`Journal`, SQLite in WAL mode at ``ResolvedConfig.jobs_db``)
 ---------------------------------------------------------------------------------
 ``jobs`` holds the operation, the target description, the state (planned, running,

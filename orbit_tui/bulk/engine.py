@@ -44,7 +44,7 @@ from orbit_tui.bulk.model import (
     ReadOnlyProfile,
     Target,
 )
-from orbit_tui.bulk.targets import build_plan, list_membership
+from orbit_tui.bulk.targets import build_plan
 
 log = logging.getLogger("orbit_tui.bulk")
 
@@ -54,6 +54,8 @@ LIST_BATCH = 100  # the contract's maximum ids per POST .../members
 ITEM_RETRIES = 2  # extra rounds after the client's own retries gave up on a transient error
 OFFLINE_AFTER = 8  # consecutive items failing for lack of network: stop the job
 RATE_WINDOW = 10.0  # seconds over which the progress rate is measured
+
+_RUNNING_HERE: set[str] = set()  # jobs being run by this process (any engine instance)
 
 TRANSIENT = (RateLimitedError, ServerError, NetworkError)
 FATAL = (AuthError, PermissionDeniedError, UnsupportedError)
@@ -244,8 +246,19 @@ class BulkEngine:
             if job.state != JOB_COMPLETED:
                 self.journal.set_job_state(job_id, JOB_COMPLETED)
             return self.journal.get_job(job_id)
+        if job_id in _RUNNING_HERE:
+            raise BulkError(f"Job {job_id} is already running.")
         self.journal.claim(job_id)
-        cancel = cancel or asyncio.Event()
+        _RUNNING_HERE.add(job_id)
+        try:
+            return await self._run_claimed(job, on_progress, cancel or asyncio.Event())
+        finally:
+            _RUNNING_HERE.discard(job_id)
+
+    async def _run_claimed(
+        self, job: JobInfo, on_progress: ProgressCallback | None, cancel: asyncio.Event
+    ) -> JobInfo:
+        job_id = job.id
         run = _Run(job, self.journal.counts(job_id), on_progress)
         try:
             await self._precheck(job)
@@ -492,4 +505,4 @@ class BulkEngine:
         return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
 
 
-__all__ = ["BulkEngine", "ProgressCallback", "list_membership"]
+__all__ = ["BulkEngine", "ProgressCallback"]

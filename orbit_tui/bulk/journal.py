@@ -35,7 +35,6 @@ from orbit_tui.bulk.model import (
     DONE,
     FAILED,
     IN_FLIGHT,
-    JOB_COMPLETED,
     JOB_PLANNED,
     JOB_RUNNING,
     PENDING,
@@ -332,10 +331,6 @@ class Journal:
                 "UPDATE jobs SET state=?, error=?, runner_pid=NULL, updated=? WHERE id=?",
                 (state, error, _now(), job_id),
             )
-
-    def finish_state(self, job_id: str) -> str:
-        counts = self._counts(job_id)
-        return JOB_COMPLETED if counts.remaining == 0 else JOB_PLANNED
 
     # -- items ----------------------------------------------------------------------
     def _item(self, row: sqlite3.Row) -> Item:
