@@ -10,7 +10,7 @@ from typing import Any
 
 from .envelope import ApiError, not_found
 from .search import Where, add_search, add_tags, decode_cursor, encode_cursor, name_text, phone_tokens, position_int, query_hash
-from .store import CONTACT_COLUMNS, Store, contact_from_row, email_key, now_iso
+from .store import CONTACT_COLUMNS, Store, TotalCache, contact_from_row, email_key, now_iso
 
 
 @dataclass
@@ -72,23 +72,34 @@ def page_contacts(
     params: dict[str, Any],
     limit: int,
     cursor: str | None,
-    join: str = "",
-    with_total: bool = True,
+    totals: TotalCache | None = None,
 ) -> PageResult:
-    """One keyset page of contacts (newest first) matching ``where``."""
+    """One keyset page of contacts (newest first) matching ``where``.
+
+    With a full-text term the page is read from the FTS index in rowid (= seq)
+    order, so a page costs about the same however many contacts match.
+    """
     qhash = query_hash(kind, params)
     after = position_int(decode_cursor(cursor, qhash))
     clauses = Where(list(where.clauses), list(where.params))
+    if where.fts is not None:
+        source = "contacts_fts f JOIN contacts c ON c.seq = f.rowid"
+        clauses.clauses.insert(0, "contacts_fts MATCH ?")
+        clauses.params.insert(0, where.fts)
+        order = "f.rowid"
+    else:
+        source, order = "contacts c", "c.seq"
+    count_sql, count_params = f"SELECT count(*) FROM {source} WHERE {clauses.sql()}", list(clauses.params)
+    if where.fts is not None and not where.clauses:
+        count_sql, count_params = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", [where.fts]
     if after is not None:
-        clauses.add("c.seq < ?", after)
-    sql = (f"SELECT {CONTACT_COLUMNS} FROM contacts c {join} WHERE {clauses.sql()} "
-           f"ORDER BY c.seq DESC LIMIT ?")
+        clauses.add(f"{order} < ?", after)
+    sql = f"SELECT {CONTACT_COLUMNS} FROM {source} WHERE {clauses.sql()} ORDER BY {order} DESC LIMIT ?"
     rows = conn.execute(sql, [*clauses.params, limit + 1]).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = None
-    if with_total:
-        total = int(conn.execute(f"SELECT count(*) FROM contacts c {join} WHERE {where.sql()}", where.params).fetchone()[0])
+    total = totals.count(conn, count_sql, count_params) if totals is not None else \
+        int(conn.execute(count_sql, count_params).fetchone()[0])
     next_cursor = encode_cursor([rows[-1][0]], qhash) if has_more and rows else None
     return PageResult([contact_from_row(r) for r in rows], next_cursor, has_more, total)
 

@@ -85,7 +85,7 @@ def list_contacts(ctx: Ctx) -> Reply:
     limit = query_limit(ctx.query)
     with ctx.store.read() as conn:
         return _page(C.page_contacts(conn, filters.where(), kind="contacts", params=filters.as_params(),
-                                     limit=limit, cursor=ctx.query.get("cursor")))
+                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
 
 
 def create_contact(ctx: Ctx) -> Reply:
@@ -155,7 +155,7 @@ def list_optouts(ctx: Ctx) -> Reply:
     C.add_search(where, search)
     with ctx.store.read() as conn:
         page = C.page_contacts(conn, where, kind="optouts", params={"channel": channel, "search": search},
-                               limit=limit, cursor=ctx.query.get("cursor"))
+                               limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals)
     page.items = [C.with_optouts(c) for c in page.items]
     return _page(page)
 
@@ -215,7 +215,7 @@ def list_members(ctx: Ctx) -> Reply:
         where = G.list_member_where(conn, list_id)
         C.add_search(where, search)
         return _page(C.page_contacts(conn, where, kind="members", params={"list": list_id, "search": search},
-                                     limit=limit, cursor=ctx.query.get("cursor")))
+                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
 
 
 def add_members(ctx: Ctx) -> Reply:
@@ -281,7 +281,7 @@ def segment_members(ctx: Ctx) -> Reply:
         # the hash includes the rules, so a cursor dies when the segment's rules change
         params = {"segment": segment_id, "rules": repr(sorted(rules.items(), key=str)), "search": search}
         return _page(C.page_contacts(conn, where, kind="segment", params=params, limit=limit,
-                                     cursor=ctx.query.get("cursor")))
+                                     cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
 
 
 def preview_segment(ctx: Ctx) -> Reply:

@@ -81,6 +81,7 @@ class Where:
 
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    fts: str | None = None  # an FTS5 MATCH expression; pages are then driven by the index
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -95,7 +96,9 @@ def add_search(where: Where, text: str | None) -> None:
     if text is None or not text.strip():
         return
     query = fts_query(text)
-    if query is not None:
+    if query is not None and where.fts is None:
+        where.fts = query
+    elif query is not None:
         where.add("c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", query)
     else:
         pattern = like_pattern(text)

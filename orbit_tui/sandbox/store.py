@@ -38,11 +38,6 @@ CREATE TABLE IF NOT EXISTS contacts (
     email_key TEXT NULL,
     activity_seed INTEGER NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_phone ON contacts(phone);
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_email_key ON contacts(email_key);
-CREATE INDEX IF NOT EXISTS contacts_created ON contacts(created_at);
-CREATE INDEX IF NOT EXISTS contacts_stage ON contacts(lifecycle_stage);
-CREATE INDEX IF NOT EXISTS contacts_country ON contacts(country_code);
 CREATE VIRTUAL TABLE IF NOT EXISTS contacts_fts USING fts5(
     name, email, phone,
     tokenize = "unicode61 remove_diacritics 2",
@@ -88,6 +83,15 @@ CREATE TABLE IF NOT EXISTS sandbox_meta (
 );
 """
 
+CONTACT_INDEXES: dict[str, str] = {
+    "contacts_phone": "CREATE UNIQUE INDEX IF NOT EXISTS contacts_phone ON contacts(phone)",
+    "contacts_email_key": "CREATE UNIQUE INDEX IF NOT EXISTS contacts_email_key ON contacts(email_key)",
+    "contacts_created": "CREATE INDEX IF NOT EXISTS contacts_created ON contacts(created_at)",
+    "contacts_stage": "CREATE INDEX IF NOT EXISTS contacts_stage ON contacts(lifecycle_stage)",
+    "contacts_country": "CREATE INDEX IF NOT EXISTS contacts_country ON contacts(country_code)",
+}
+"""Secondary indexes on contacts (kept apart so a bulk seed can build them after the rows)."""
+
 CONTACT_COLUMNS = (
     "c.seq, c.id, c.phone, c.email, c.first_name, c.last_name, c.country_code, "
     "c.lifecycle_stage, c.tags, c.metadata, c.preferences, c.created_at, c.updated_at"
@@ -114,6 +118,8 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA cache_size=-65536")
     conn.executescript(SCHEMA)
+    for ddl in CONTACT_INDEXES.values():
+        conn.execute(ddl)
     register_rule_functions(conn)
     return conn
 
@@ -147,6 +153,26 @@ def contact_from_row(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+class TotalCache:
+    """Counts remembered until the next write, so walking pages counts once."""
+
+    def __init__(self, store: "Store", size: int = 256) -> None:
+        self.store = store
+        self.size = size
+        self.entries: dict[tuple[str, tuple[Any, ...]], tuple[int, int]] = {}
+
+    def count(self, conn: sqlite3.Connection, sql: str, params: list[Any]) -> int:
+        key = (sql, tuple(params))
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] == self.store.generation:
+            return hit[1]
+        total = int(conn.execute(sql, params).fetchone()[0])
+        if len(self.entries) >= self.size:
+            self.entries.pop(next(iter(self.entries)))
+        self.entries[key] = (self.store.generation, total)
+        return total
+
+
 class Store:
     """One SQLite connection shared by the server's handlers, guarded by a lock.
 
@@ -158,6 +184,8 @@ class Store:
         self.db_path = str(db_path)
         self.conn = connect(db_path)
         self.lock = threading.RLock()
+        self.generation = 0  # bumped by every write, so caches of counts know when to forget
+        self.totals = TotalCache(self)
 
     def close(self) -> None:
         with self.lock:
@@ -180,6 +208,8 @@ class Store:
                 raise
             else:
                 self.conn.execute("COMMIT")
+            finally:
+                self.generation += 1
 
     def meta_get(self, key: str) -> str | None:
         with self.read() as conn:

@@ -1,0 +1,148 @@
+"""Benchmark the sandbox: seeding time and the latency of a 50-row search page.
+
+Measured at the server, in-process: requests go through the real ASGI app with
+httpx.ASGITransport (routing, auth, SQL, JSON envelope), no sockets. Figures are
+reported with baselines measured in the same run on the same database:
+
+- ``baseline_select``: a plain indexed SELECT of 50 contacts (keyset on seq);
+- ``baseline_list``: GET /contacts?limit=50 without search (same stack, no FTS).
+
+Run:  python bench/bench_sandbox.py --contacts 1000000
+      python bench/bench_sandbox.py --contacts 20000      (quick check)
+Results go to bench/results/sandbox-<N>-<time>.json and are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from orbit_tui.sandbox import create_app, seed_database
+
+KEY = "dv_test_sk_bench"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(samples) * 1000, 3),
+            "p95_ms": round(percentile(samples, 0.95) * 1000, 3),
+            "max_ms": round(max(samples) * 1000, 3), "n": len(samples)}
+
+
+def pick_queries(db: Path, count: int, rng: random.Random) -> list[str]:
+    """Realistic search texts drawn from the data: name prefixes, full names, phone and email parts."""
+    with sqlite3.connect(db) as conn:
+        top = conn.execute("SELECT max(seq) FROM contacts").fetchone()[0]
+        rows = [conn.execute("SELECT first_name, last_name, phone, email FROM contacts WHERE seq >= ? LIMIT 1",
+                             (rng.randint(1, top),)).fetchone() for _ in range(count)]
+    queries: list[str] = []
+    for i, (first, last, phone, email) in enumerate(rows):
+        kind = i % 6
+        if kind == 0 and first:
+            queries.append(first[:3])
+        elif kind == 1 and first and last:
+            queries.append(f"{first} {last}")
+        elif kind == 2 and last:
+            queries.append(last.lower())
+        elif kind == 3 and phone:
+            queries.append(f"{phone[-7:-4]} {phone[-4:]}")
+        elif kind == 4 and email:
+            queries.append(email.split("@")[0][:6])
+        else:
+            queries.append((first or email or "a")[:2])
+    return queries
+
+
+async def time_requests(app: Any, requests: list[dict[str, Any]]) -> list[float]:
+    transport = httpx.ASGITransport(app=app)
+    samples: list[float] = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox/api/v1",
+                                 headers={"X-API-Key": KEY}) as client:
+        for params in requests[:5]:  # warm-up
+            await client.get("/contacts", params=params)
+        for params in requests:
+            started = time.perf_counter()
+            response = await client.get("/contacts", params=params)
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"unexpected {response.status_code}: {response.text[:200]}")
+    return samples
+
+
+def time_plain_select(db: Path, count: int, rng: random.Random) -> list[float]:
+    conn = sqlite3.connect(db)
+    top = conn.execute("SELECT max(seq) FROM contacts").fetchone()[0]
+    samples = []
+    for _ in range(count):
+        after = rng.randint(51, top)
+        started = time.perf_counter()
+        conn.execute("SELECT * FROM contacts WHERE seq < ? ORDER BY seq DESC LIMIT 50", (after,)).fetchall()
+        samples.append(time.perf_counter() - started)
+    conn.close()
+    return samples
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--db", type=Path, default=None, help="reuse/keep this database (seeded if empty)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = parser.parse_args(argv)
+
+    workdir = tempfile.TemporaryDirectory(prefix="orbit-bench-")
+    db = args.db or Path(workdir.name) / "bench.db"
+    seed_seconds = None
+    fresh = not db.exists()
+    if fresh:
+        print(f"seeding {args.contacts:,} contacts…", flush=True)
+        started = time.perf_counter()
+        seed_database(db, contacts=args.contacts, seed=args.seed)
+        seed_seconds = time.perf_counter() - started
+        print(f"seeded in {seed_seconds:.1f} s", flush=True)
+    rng = random.Random(args.seed)
+    queries = pick_queries(db, args.queries, rng)
+    app = create_app(db, api_keys=[KEY])
+    search = asyncio.run(time_requests(app, [{"search": q, "limit": 50} for q in queries]))
+    listing = asyncio.run(time_requests(app, [{"limit": 50}] * args.queries))
+    plain = time_plain_select(db, args.queries, rng)
+    result = {
+        "contacts": args.contacts, "seed": args.seed, "fresh_seed": fresh,
+        "seed_seconds": None if seed_seconds is None else round(seed_seconds, 2),
+        "search_page_50": summary(search),
+        "baseline_list": summary(listing),
+        "baseline_select": summary(plain),
+    }
+    result["ratios"] = {
+        "search_median_vs_select": round(result["search_page_50"]["median_ms"] / result["baseline_select"]["median_ms"], 1),
+        "search_median_vs_list": round(result["search_page_50"]["median_ms"] / result["baseline_list"]["median_ms"], 2),
+    }
+    result["targets"] = {"search_median_ms_max": 25, "seed_seconds_max_at_1M": 120}
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"sandbox-{args.contacts}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    print(f"written to {path.relative_to(Path(__file__).parent.parent) if path.is_relative_to(Path(__file__).parent.parent) else path}")
+    workdir.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
