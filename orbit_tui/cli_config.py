@@ -22,7 +22,7 @@ from orbit_tui.config_paths import (
     sandbox_db,
     themes_dir,
 )
-from orbit_tui.config_schema import load_config_file
+from orbit_tui.config_schema import check_base_url, load_config_file
 from orbit_tui.config_write import check_profile_name, write_profile
 from orbit_tui.keymap import DEFAULT_KEYMAP, effective_keymap, find_clashes, unknown_ids
 
@@ -83,10 +83,15 @@ def config_init(args: argparse.Namespace) -> int:
             except ConfigError as exc:
                 print(exc)
                 name = None
-        if base_url is None:
-            current = existing.profiles.get(name)
-            suggested = (current.base_url if current else None) or DEFAULT_BASE_URL
-            base_url = _ask("API base URL", suggested)
+        current = existing.profiles.get(name)
+        if current is not None:
+            print(f"Profile {name!r} exists: your answers update it.")
+        suggested = (current.base_url if current else None) or DEFAULT_BASE_URL
+        while base_url is None:
+            try:
+                base_url = check_base_url(_ask("API base URL", suggested))
+            except ValueError as exc:
+                print(exc)
         print("Where should orbit-tui get the API key?")
         print("  1) an environment variable (recommended)")
         print("  2) a command that prints it, e.g. a password manager")

@@ -177,6 +177,11 @@ def resolve(
 
     api_key, key_source = _pick_key(cli, env, profile_name, profile)
     sources["api_key"] = key_source
+    if profile is not None and key_source == f"${ENV_API_KEY}":
+        warnings.append(
+            f"${ENV_API_KEY} is set, so it is used instead of the key of profile "
+            f"{profile_name!r} (unset it to use the profile's own key)."
+        )
 
     read_only, sources["read_only"] = False, "default"
     if cli.read_only:

@@ -207,7 +207,7 @@ def test_config_init_with_api_key_warns_about_history(home: Path) -> None:
 
 def test_config_init_asks_in_a_terminal(home: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    answers = iter(["work", "", "3", "y"])
+    answers = iter(["work", "orbit.example", "", "3", "y"])
     monkeypatch.setattr("orbit_tui.cli_config._interactive", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     monkeypatch.setattr("getpass.getpass", lambda prompt="": LIVE)
@@ -216,7 +216,9 @@ def test_config_init_asks_in_a_terminal(home: Path, monkeypatch: pytest.MonkeyPa
     assert data["profiles"]["work"] == {
         "base_url": "https://orbit-api.devotel.io/api/v1", "api_key": LIVE, "read_only": True,
     }
-    assert LIVE not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert LIVE not in out
+    assert "expected an http:// or https:// URL" in out  # asked again after a bad URL
 
 
 # --- keys ------------------------------------------------------------------------------

@@ -149,6 +149,9 @@ def test_env_key_and_url_beat_the_profile(tmp_path: Path) -> None:
     assert resolved.base_url == "https://env.example/api/v1"
     assert resolved.sources["api_key"] == "$ORBIT_API_KEY"
     assert resolved.sources["base_url"] == "$ORBIT_BASE_URL"
+    # the profile's own key was set aside: say so
+    assert any("instead of the key of profile 'work'" in w for w in resolved.warnings)
+    assert not any(OTHER in w or LIVE in w for w in resolved.warnings)
 
 
 def test_cli_flags_beat_env_and_file(tmp_path: Path) -> None:
