@@ -66,9 +66,11 @@ def value_text(value: Scalar, kind: str = "any") -> str:
         return json.dumps(value)
     if kind == "date" and value.endswith("T00:00:00Z"):
         return value[:10]
-    safe = _shorten(_safe(value))
+    escaped = _safe(value)
+    safe = _shorten(escaped)
     looks_like_other = kind == "any" and _looks_scalar(value)
-    if _PLAIN_RE.fullmatch(safe) and safe.lower() not in _KEYWORDS and not looks_like_other:
+    plain = escaped == value and _PLAIN_RE.fullmatch(safe) is not None
+    if plain and safe.lower() not in _KEYWORDS and not looks_like_other:
         return safe
     return '"' + safe.replace('"', '\\"') + '"'
 
@@ -95,6 +97,8 @@ def _op_text(field: str, op: Op) -> str:
         has = value if name == "$exists" else name == "$ne"
         return f"has {who}" if has else f"no {who}"
     if kind == "tags":
+        if name in ("$eq", "$ne") and value == ():
+            return "no tags" if name == "$eq" else "has tags"
         if name in ("$eq", "$ne") and isinstance(value, tuple):
             return f"tags {'=' if name == '$eq' else '≠'} {_set_text(value, kind)}"
         if name in ("$eq", "$contains"):

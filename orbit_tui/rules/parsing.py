@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from orbit_tui.api.models import CHANNELS
 from orbit_tui.rules.grammar import (
+    CHANNEL_FIELDS,
     COMBINATORS,
     FIELDS,
     INT_MAX,
@@ -154,7 +156,9 @@ class _Reader:
         if name.startswith(PREFERENCES_PREFIX):
             channel = name[len(PREFERENCES_PREFIX) :]
             raise self.fail(path, f"unknown channel {channel!r} (channels: {', '.join(CHANNELS)})")
-        raise self.fail(path, f"unknown field {name!r} (fields: {_FIELD_LIST})")
+        close = difflib.get_close_matches(name, [*FIELDS, *CHANNEL_FIELDS], n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise self.fail(path, f"unknown field {name!r} ({hint}fields: {_FIELD_LIST})")
 
     def op(self, name: str, kind: str, op: object, value: object, path: str) -> Op:
         if not isinstance(op, str):
@@ -163,7 +167,9 @@ class _Reader:
         if op in COMBINATORS:
             raise self.fail(opath, f"{op} goes around fields, not inside one")
         if op not in OPERATORS:
-            raise self.fail(opath, f"unknown operator {op!r} (operators: {', '.join(OPERATORS)})")
+            close = difflib.get_close_matches(op, OPERATORS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise self.fail(opath, f"unknown operator {op!r} ({hint}operators: {', '.join(OPERATORS)})")
         allowed = operators_for(name)
         if op not in allowed:
             raise self.fail(
@@ -180,6 +186,8 @@ class _Reader:
             return value
         if op in LIST_OPERATORS or (kind == "tags" and op in ("$eq", "$ne") and isinstance(value, list)):
             return self.items(kind, op, value, path)
+        if isinstance(value, list):
+            raise self.fail(path, "expected a single value (use $in or $nin for a list)")
         if kind == "tags":
             if not isinstance(value, str):
                 what = "a tag or a list of tags" if op in ("$eq", "$ne") else "a tag"
