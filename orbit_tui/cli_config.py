@@ -67,12 +67,15 @@ def config_init(args: argparse.Namespace) -> int:
     make_default: bool = args.default
     has_source = any(v is not None for v in (api_key, api_key_env, api_key_command))
 
-    if not has_source and not _interactive():
-        raise ConfigError(
-            "config init: expected one of --api-key-env VAR, --api-key-command CMD or "
-            "--api-key KEY (or run it in a terminal to be asked)"
-        )
-    if not has_source:
+    interactive = _interactive()
+    if not has_source and not interactive:
+        # Updating fields of an existing profile needs no key source.
+        if (name or "default") not in load_config_file(path).config.profiles:
+            raise ConfigError(
+                "config init: expected one of --api-key-env VAR, --api-key-command CMD or "
+                "--api-key KEY (or run it in a terminal to be asked)"
+            )
+    elif not has_source:
         print(f"Adding a profile to {path}")
         existing = load_config_file(path).config
         while True:

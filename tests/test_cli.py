@@ -347,3 +347,10 @@ def test_config_init_cancelled_at_a_prompt_writes_nothing(home: Path, monkeypatc
     assert main(["config", "init"]) == 130
     assert "cancelled" in capsys.readouterr().err
     assert not home.exists()
+
+
+def test_config_init_updates_an_existing_profile_without_a_key_source(home: Path) -> None:
+    assert main(["config", "init", "--name", "work", "--api-key-env", "K"]) == 0
+    assert main(["config", "init", "--name", "work", "--theme", "light", "--no-read-only"]) == 0
+    profile = tomllib.loads(home.read_text())["profiles"]["work"]
+    assert profile == {"api_key_env": "K", "theme": "light", "read_only": False}
