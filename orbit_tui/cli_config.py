@@ -184,6 +184,10 @@ def config_show(overrides: CliOverrides) -> int:
             for n in sorted(loaded.config.profiles)
         ]
         print(_line("profiles in file", ", ".join(names)))
+    if resolved.demo:
+        print(
+            f"\nTo use a real Orbit account: set ORBIT_API_KEY, or run `{PROG} config init`."
+        )
     for warning in resolved.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     return 0

@@ -110,6 +110,7 @@ def test_config_show_demo_and_flag_sources(home: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "DEMO" in out
     assert "(--read-only)" in out and "(--theme)" in out
+    assert "config init" in out  # how to leave the demo
 
 
 def test_config_path_lists_every_location(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
