@@ -18,9 +18,9 @@ from starlette.requests import Request
 from . import contacts as C
 from . import groups as G
 from .activity import activity_page
-from .envelope import ApiError, validation
+from .envelope import ApiError, not_found, validation
 from .store import Store
-from .validation import (check_preferences, check_tag, check_tags, check_text, clean_contact, query_bool,
+from .validation import (check_preferences, check_tags, check_text, clean_contact, query_bool,
                          query_channel, query_datetime, query_limit)
 
 
@@ -132,7 +132,7 @@ def contact_activity(ctx: Ctx) -> Reply:
     with ctx.store.read() as conn:
         row = conn.execute("SELECT activity_seed FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     if row is None:
-        raise G.not_found("Contact", contact_id)
+        raise not_found("Contact", contact_id)
     items, cursor, has_more, total = activity_page(
         row[0], contact_id=contact_id, hostile=ctx.hostile, channel=channel, kind=ctx.query.get("type") or None,
         limit=limit, cursor=ctx.query.get("cursor"))

@@ -68,8 +68,8 @@ class _Generator:
         self.cumulative = list(itertools.accumulate(w / share for w in weights))
         self.names = {r: ([(n, ascii_slug(n)) for n in pools[r][0]], [(n, ascii_slug(n)) for n in pools[r][1]])
                       for r in self.regions}
-        # enough templates (10,000 numbers each) for each region's share, with room to spare
-        self.templates = {r: phone_templates(r, min(60, 2 + (3 * count * REGIONS[r][0]) // (share * 10_000)))
+        # enough templates (10,000 numbers each) for each region's share, 4x to spare
+        self.templates = {r: phone_templates(r, min(400, 2 + (4 * count * REGIONS[r][0]) // (share * 10_000)))
                           for r in self.regions}
         self.phones: set[str] = set()
         self.emails: set[str] = set()

@@ -107,7 +107,7 @@ def _valid(cc: int, nsn: str, region: str) -> phonenumbers.PhoneNumber | None:
 def phone_templates(region: str, wanted: int = 60) -> tuple[PhoneTemplate, ...]:
     """Up to ``wanted`` templates whose numbers are valid for ``region``.
 
-    Each comes from the library's example mobile/fixed numbers with one or two
+    Each comes from the library's example mobile/fixed numbers with up to three
     digits before the last four varied; a template is kept only when several
     sample suffixes all give valid numbers with the same national grouping.
     """
@@ -118,13 +118,16 @@ def phone_templates(region: str, wanted: int = 60) -> tuple[PhoneTemplate, ...]:
         if example is None:
             continue
         nsn = phonenumbers.national_significant_number(example)
-        if len(nsn) < 7:
+        if len(nsn) < 8:
             continue
         base = nsn[:-4]
-        candidates = [base] + [base[:-2] + f"{d:02d}" for d in rng.sample(range(100), 40)] + \
-            [base[:-1] + str(d) for d in range(10)]
+        candidates = [base] + [base[:-1] + str(d) for d in range(10)] + \
+            [base[:-2] + f"{d:02d}" for d in rng.sample(range(100), 100)] + \
+            [base[:-3] + f"{d:03d}" for d in rng.sample(range(1000), 1000)]
         for prefix in candidates:
-            if prefix in found or len(found) >= wanted:
+            if len(found) >= wanted:
+                break
+            if prefix in found:
                 continue
             samples = [_valid(example.country_code, f"{prefix}{s:04d}", region) for s in (0, 4821, 9999)]
             if not all(samples):

@@ -184,3 +184,24 @@ def test_pagination_is_stable_under_concurrent_inserts_and_deletes(sandbox_facto
     assert before - set(doomed) <= set(seen), "skipped contacts that existed throughout"
     assert len(seen_again) == len(set(seen_again))
     assert (before - set(doomed) - deleted) <= set(seen_again)
+
+
+def test_any_text_makes_a_valid_fts_query() -> None:
+    import sqlite3
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5(name, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+    conn.execute("INSERT INTO f VALUES ('Jane Doe 415 555 2671')")
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(st.text(max_size=60) | st.lists(st.sampled_from(['"', "*", "(", ")", "NEAR", "OR", "AND", "NOT", ":",
+                                                            "^", "-", "+", "jan", "415", " "])).map("".join))
+    def check(text: str) -> None:
+        query = fts_query(text)
+        if query is not None:
+            conn.execute("SELECT rowid FROM f WHERE f MATCH ?", (query,)).fetchall()
+
+    check()
