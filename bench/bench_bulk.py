@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,7 @@ async def run_engine(base_url: str, journal: Path, tag: str, concurrency: int) -
         t1 = time.monotonic()
         job = await engine.execute(plan)
         t2 = time.monotonic()
+        requests = client.requests_sent  # plan + run, retries included
         # Verify on the server: every contact carries the tag.
         tagged = 0
         total = 0
@@ -98,7 +100,6 @@ async def run_engine(base_url: str, journal: Path, tag: str, concurrency: int) -
             total += 1
             tagged += tag in contact.tags
         c = job.counts
-        requests = client.requests_sent
         job_requests = requests - sent_after_plan
         return {
             "contacts": plan.total,
@@ -106,8 +107,8 @@ async def run_engine(base_url: str, journal: Path, tag: str, concurrency: int) -
             "run_s": round(t2 - t1, 3),
             "total_s": round(t2 - t0, 3),
             "items_per_s": round(c.done / (t2 - t1), 2),
-            "requests_plan_and_run": sent_after_plan + job_requests,
-            "requests_per_min": round((sent_after_plan + job_requests) / (t2 - t0) * 60, 1),
+            "requests_plan_and_run": requests,
+            "requests_per_min": round(requests / (t2 - t0) * 60, 1),
             "job_requests_per_min": round(job_requests / (t2 - t1) * 60, 1),
             "answered_429": counter.n,
             "state": job.state,
@@ -166,6 +167,8 @@ def main() -> int:
         "contacts": args.contacts,
         "latency_ms": args.latency_ms,
         "concurrency": args.concurrency,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
     db1 = work / "limited.db"
@@ -190,6 +193,7 @@ def main() -> int:
     }
     print(json.dumps({"unlimited": results["unlimited"]}, indent=2), flush=True)
 
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bulk-{args.contacts}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

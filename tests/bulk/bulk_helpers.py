@@ -20,10 +20,12 @@ def make_engine(client: OrbitClient, journal_path: Any, **kw: Any) -> BulkEngine
 
 
 async def snapshot(client: OrbitClient) -> dict[str, dict[str, Any]]:
-    """Every contact on the server: tags (as a sorted list) and stage, by id."""
+    """Every contact on the server, every field but ``updated_at``, tags as a sorted list
+    (and the stage also under "stage"), by id."""
     out: dict[str, dict[str, Any]] = {}
     async for c in client.iter_contacts(page_size=100):
-        out[c.id] = {"tags": sorted(c.tags), "stage": c.lifecycle_stage}
+        data = c.model_dump(mode="json", exclude={"updated_at", "lifecycle_stage", "tags"})
+        out[c.id] = {**data, "tags": sorted(c.tags), "stage": c.lifecycle_stage}
     return out
 
 

@@ -91,7 +91,7 @@ def test_dry_run_previews_and_changes_nothing(bulk_server: Any, tmp_path: Path, 
     assert not (tmp_path / "data" / "jobs.db").exists() or Journal(tmp_path / "data" / "jobs.db").list_jobs() == []
 
 
-def test_ids_file_job_then_jobs_and_undo(bulk_server: Any, tmp_path: Path) -> None:
+def test_ids_file_job_then_jobs_and_undo(bulk_server: Any, tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
     start = server_state(bulk_server)
     ids = list(start)[:8]
     ids_file = tmp_path / "ids.txt"
@@ -106,10 +106,10 @@ def test_ids_file_job_then_jobs_and_undo(bulk_server: Any, tmp_path: Path) -> No
     after = server_state(bulk_server)
     assert all({"cli1", "cli2"} <= set(after[cid]["tags"]) for cid in ids)
 
-    jobs = summary(run_cli(env, "jobs"))["jobs"]
+    jobs = summary(run_main(monkeypatch, capsys, env, "jobs"))["jobs"]
     assert [j["id"] for j in jobs] == [data["job"]]
 
-    undo = run_cli(env, "undo", data["job"])
+    undo = run_main(monkeypatch, capsys, env, "undo", data["job"])
     assert undo.returncode == 0, undo.stderr
     assert summary(undo)["changed"] == 8
     assert server_state(bulk_server) == start
@@ -156,7 +156,9 @@ def test_bad_arguments_are_refused_before_any_request(
     assert proc.returncode == 2 and "lst_nope" in proc.stderr
 
 
-def test_sigkill_in_the_middle_then_resume_reaches_the_exact_end_state(bulk_template_db: Path, tmp_path: Path) -> None:
+def test_sigkill_in_the_middle_then_resume_reaches_the_exact_end_state(
+    bulk_template_db: Path, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
     import shutil
 
     db = tmp_path / "kill.db"
@@ -214,7 +216,7 @@ def test_sigkill_in_the_middle_then_resume_reaches_the_exact_end_state(bulk_temp
         }
         assert server_state(server) == expected
 
-        undo = run_cli(env, "undo", job.id)
+        undo = run_main(monkeypatch, capsys, env, "undo", job.id)
         assert undo.returncode == 0, undo.stderr
         assert server_state(server) == start
 
