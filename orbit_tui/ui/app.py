@@ -167,18 +167,17 @@ class OrbitApp(App[int]):
 
     def action_help(self) -> None:
         screen = self.screen
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        grouped: dict[tuple[int, str], tuple[list[str], str]] = {}
+        for _key, active in screen.active_bindings.items():
             binding = active.binding
             description = binding.description or binding.action
-            if not description or binding.system:
-                continue
+            if not description or binding.system or not binding.id:
+                continue  # only the app's own bindings (they all carry an id)
             label = binding.key_display or self.get_key_display(binding)
-            if (label, description) in seen:
-                continue
-            seen.add((label, description))  # type: ignore[arg-type]
-            rows.append((label, description))
+            keys, _ = grouped.setdefault((id(active.node), binding.action), ([], description))
+            if label not in keys:
+                keys.append(label)
+        rows = [(" / ".join(keys), description) for keys, description in grouped.values()]
         title = type(screen).__name__.removesuffix("Screen") or "Screen"
         self.push_screen(HelpScreen(title, rows))
 

@@ -37,8 +37,8 @@ def contact_fields(contact: Contact) -> Table:
     row("Country", contact.country_code)
     row("Stage", contact.lifecycle_stage)
     row("Tags", ", ".join(clean(t) for t in contact.tags) or "—")
-    created = contact.created_at.isoformat() if contact.created_at else ""
-    updated = contact.updated_at.isoformat() if contact.updated_at else ""
+    created = contact.created_at.strftime("%Y-%m-%d %H:%M UTC") if contact.created_at else ""
+    updated = contact.updated_at.strftime("%Y-%m-%d %H:%M UTC") if contact.updated_at else ""
     row("Created", created)
     row("Updated", updated)
     prefs = []

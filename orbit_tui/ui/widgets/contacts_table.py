@@ -39,8 +39,8 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("mark", MARK_SYMBOL, 1),
-    Column("name", "Name", 14, weight=3),
-    Column("phone", "Phone", 16),
+    Column("name", "Name", 13, weight=3),
+    Column("phone", "Phone", 17),
     Column("email", "Email", 16, weight=3),
     Column("country", "CC", 2),
     Column("stage", "Stage", 10),
