@@ -208,7 +208,7 @@ class BaseClient:
             while True:
                 if self.pacer.throttling:
                     self._emit("throttled", method, shown, attempt=attempt)
-                await self.pacer.acquire()
+                ticket = await self.pacer.acquire()
                 sent_maybe = True
                 try:
                     self.requests_sent += 1
@@ -216,13 +216,13 @@ class BaseClient:
                         method, url, params=clean or None, json=json, headers=headers
                     )
                 except httpx.TimeoutException as exc:
-                    self.pacer.abandon()
+                    self.pacer.abandon(ticket)
                     sent_maybe = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                     error: E.OrbitError = E.RequestTimeoutError(
                         type(exc).__name__, method=method, path=shown
                     )
                 except httpx.TransportError as exc:
-                    self.pacer.abandon()
+                    self.pacer.abandon(ticket)
                     sent_maybe = not isinstance(exc, httpx.ConnectError)
                     error = E.NetworkError(
                         E.scrub(str(exc) or type(exc).__name__, self.__key),
@@ -230,7 +230,7 @@ class BaseClient:
                         path=shown,
                     )
                 else:
-                    self.pacer.observe(response.headers)
+                    self.pacer.observe(response.headers, ticket)
                     self._set_online(True)
                     if response.status_code < 400:
                         reply = self._reply(response, method, shown)

@@ -29,7 +29,7 @@ from typing import Awaitable, Callable, Mapping
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
-__all__ = ["RetryPolicy", "Pacer", "parse_retry_after", "rate_limit_wait"]
+__all__ = ["RetryPolicy", "Pacer", "Ticket", "parse_retry_after", "rate_limit_wait"]
 
 
 @dataclass
@@ -113,6 +113,13 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """Handed out by ``Pacer.acquire``; ``probe`` marks the request sent after a reset."""
+
+    probe: bool = False
+
+
 class Pacer:
     """Spreads requests when the rate-limit budget runs low (see the module docstring)."""
 
@@ -137,6 +144,7 @@ class Pacer:
         self.limit: int | None = None
         self.remaining: int | None = None  # our estimate, reservations subtracted
         self._reset: float | None = None  # monotonic time the window resets
+        self._window_end: float | None = None  # newest window end seen, wall seconds
         self._next_slot = 0.0
         self._blocked_until = 0.0
         self._probing = False
@@ -161,8 +169,8 @@ class Pacer:
             return max(self.min_reserve, int(self.limit * self.low_water))
         return self.min_reserve
 
-    def _reserve(self, now: float) -> tuple[float, bool] | None:
-        """(seconds to wait, slot reserved?) or None to wait for the probe's answer.
+    def _reserve(self, now: float) -> tuple[float, bool, bool] | None:
+        """(seconds to wait, slot reserved?, is the probe?) or None to await the probe.
 
         When the slot is not reserved the caller waits, then asks again.
         """
@@ -170,18 +178,18 @@ class Pacer:
         if self._reset is None or self.remaining is None:
             if self._probing:
                 return None
-            return start - now, True
+            return start - now, True, False
         if start < self._reset:
             if self.remaining > self._threshold():
                 self.remaining -= 1
-                return start - now, True
+                return start - now, True, False
             if self.remaining > 0:
                 spacing = (self._reset - start) / self.remaining
                 slot = max(start, self._next_slot)
                 self._next_slot = slot + spacing
                 self.remaining -= 1
-                return slot - now, True
-            return max(self._reset - now, 0.0) + 0.001, False  # hold until the reset
+                return slot - now, True, False
+            return max(self._reset - now, 0.0) + 0.001, False, False  # hold until the reset
         # The window is over: let one probe through, hold the others for its answer.
         if self._probing:
             return None
@@ -190,10 +198,10 @@ class Pacer:
         self.remaining = None
         self._reset = None
         self._next_slot = 0.0
-        return start - now, True
+        return start - now, True, True
 
-    async def acquire(self) -> None:
-        """Wait until this request may be sent."""
+    async def acquire(self) -> Ticket:
+        """Wait until this request may be sent; hand the ticket back to ``observe``."""
         while True:
             reservation = self._reserve(self._clock())
             if reservation is None:
@@ -204,13 +212,13 @@ class Pacer:
                     except asyncio.TimeoutError:
                         self._end_probe()
                 continue
-            wait, reserved = reservation
+            wait, reserved, probe = reservation
             if wait > 0:
                 self.waits += 1
                 self.waited_s += wait
                 await self._sleep(wait)
             if reserved:
-                return
+                return Ticket(probe)
 
     def _end_probe(self) -> None:
         if self._probing:
@@ -219,31 +227,44 @@ class Pacer:
                 self._probe_done.set()
             self._probe_done = None
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn the budget from an answer's ``X-RateLimit-*`` headers."""
-        now = self._clock()
+    def observe(self, headers: Mapping[str, str], ticket: Ticket | None = None) -> None:
+        """Learn the budget from an answer's ``X-RateLimit-*`` headers.
+
+        An answer about an older window than the newest seen (it was handled before the
+        reset but arrived after) teaches nothing. Only the probe's own answer (or its
+        failure, see ``abandon``) releases the requests held behind it.
+        """
+        now, wall = self._clock(), self._wall()
         remaining = _int_header(headers, "x-ratelimit-remaining")
         limit = _int_header(headers, "x-ratelimit-limit")
-        delta = _reset_delta(headers.get("x-ratelimit-reset"), wall=self._wall())
+        delta = _reset_delta(headers.get("x-ratelimit-reset"), wall=wall)
         if remaining is not None:
-            if delta is None:
-                delta = 60.0
-            reset = now + min(delta, self.max_window)
-            same_window = (
-                self._reset is not None
-                and self.remaining is not None
-                and now < self._reset
-                and abs(reset - self._reset) < 1.5
-            )
-            self.remaining = min(self.remaining, remaining) if same_window else remaining
-            self._reset = reset if not same_window else max(self._reset or reset, reset)
-            if limit is not None:
-                self.limit = limit
-        self._end_probe()
+            delta = min(60.0 if delta is None else delta, self.max_window)
+            window_end = wall + delta  # absolute, comparable between answers
+            newest = self._window_end
+            if newest is None or window_end >= newest - 0.5:
+                same_window = (
+                    newest is not None
+                    and abs(window_end - newest) < 1.5
+                    and self.remaining is not None
+                    and self._reset is not None
+                    and now < self._reset
+                )
+                if same_window:
+                    self.remaining = min(self.remaining or 0, remaining)
+                else:
+                    self.remaining = remaining
+                    self._reset = now + delta
+                self._window_end = max(window_end, newest or window_end)
+                if limit is not None:
+                    self.limit = limit
+        if ticket is not None and ticket.probe:
+            self._end_probe()
 
-    def abandon(self) -> None:
-        """A request got no answer: never leave the others waiting for it."""
-        self._end_probe()
+    def abandon(self, ticket: Ticket | None = None) -> None:
+        """A request got no answer: if it was the probe, release the others."""
+        if ticket is None or ticket.probe:
+            self._end_probe()
 
     def block(self, seconds: float) -> None:
         """After a 429: hold every request of this pacer for ``seconds``."""
@@ -252,4 +273,3 @@ class Pacer:
         self.remaining = 0
         self._reset = self._blocked_until
         self._next_slot = 0.0
-        self._end_probe()

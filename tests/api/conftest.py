@@ -62,3 +62,57 @@ class CountingTransport(httpx.AsyncHTTPTransport):
         response = await super().handle_async_request(request)
         self.statuses.append(response.status_code)
         return response
+
+
+class ServedApp:
+    """Any ASGI app on a real loopback socket (uvicorn in a thread), for wrapped sandboxes."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1"
+
+    def start(self) -> "ServedApp":
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert self._thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+
+@pytest.fixture
+def serve_app() -> Any:
+    """``serve_app(asgi_app) -> ServedApp`` (started; stopped after the test)."""
+    served: list[ServedApp] = []
+
+    def start(app: Any) -> ServedApp:
+        server = ServedApp(app).start()
+        served.append(server)
+        return server
+
+    yield start
+    for server in served:
+        server.stop()
