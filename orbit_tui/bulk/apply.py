@@ -173,8 +173,16 @@ async def apply_list_remove(client: Any, item: WorkItem) -> Outcome:
         was_member = bool(item.before and item.before.get("member"))
         changed = item.resend and was_member
         return Outcome(item.contact_id, DONE, changed=changed, after={"member": False})
+    # Success. The client also reports success when a retry after an ambiguous failure
+    # (connection dropped mid-answer) got 404: then the plan's membership decides.
+    was_member = (item.before or {}).get("member")
+    changed = was_member is not False
     return Outcome(
-        item.contact_id, DONE, changed=True, after={"member": False}, before={**(item.before or {}), "member": True}
+        item.contact_id,
+        DONE,
+        changed=changed,
+        after={"member": False},
+        before={**(item.before or {}), "member": True} if changed else None,
     )
 
 
