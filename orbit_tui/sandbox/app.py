@@ -70,7 +70,11 @@ class Api:
                                {"allowed": sorted(specs)}, headers={"Allow": ", ".join(sorted(specs))})
             if spec.public:
                 return json_response(200, dumps(spec.handler(None).data))  # type: ignore[arg-type]
-            api_key = self._authenticate(request)
+            try:
+                api_key = self._authenticate(request)
+            except ApiError:
+                headers.update(self.limiter.hit("anonymous", None).headers())
+                raise
             key_id = _key_id(api_key)
             decision = self.limiter.hit(key_id, self.faults.rate_limit_per_min)
             headers.update(decision.headers())

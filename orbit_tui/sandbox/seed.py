@@ -12,7 +12,10 @@ import bisect
 import itertools
 import json
 import math
+import multiprocessing
+import os
 import random
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ _END = datetime(2026, 3, 1, tzinfo=timezone.utc)
 _END_TS = int(_END.timestamp())
 _SPAN_SECONDS = 3 * 365 * 24 * 3600
 _CHUNK = 50_000
+_PARALLEL_FROM = 200_000
 
 LIST_NAMES = (
     ("VIP customers", "Hand-picked high-value customers"), ("Newsletter", "Weekly newsletter audience"),
@@ -59,8 +63,9 @@ def _zipf_index(rng: random.Random, size: int) -> int:
 class _Generator:
     """Makes contact rows fast: pooled names, template phones, hand-built JSON text."""
 
-    def __init__(self, seed: int, count: int) -> None:
-        self.rng = random.Random(seed)
+    def __init__(self, rng_seed: int | str, count: int, suffixes: tuple[int, int] = (0, 10_000)) -> None:
+        self.rng = random.Random(rng_seed)
+        self.suffix_low, self.suffix_span = suffixes[0], suffixes[1] - suffixes[0]
         pools = name_pools()
         self.regions = list(REGIONS)
         weights = [REGIONS[r][0] for r in self.regions]
@@ -93,7 +98,7 @@ class _Generator:
         random_ = self.rng.random
         for _ in range(20):
             template = templates[int(random_() * len(templates))]
-            suffix = int(random_() * 10_000)
+            suffix = self.suffix_low + int(random_() * self.suffix_span)
             number = template.e164(suffix)
             if number in self.phones:
                 continue
@@ -152,22 +157,67 @@ class _Generator:
         rng = self.rng
         evil = HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)]
         other = HOSTILE_STRINGS[(index * 7 + 3) % len(HOSTILE_STRINGS)]
-        phone = self.phone("US") if index % 2 else None
         email = f"hostile{index}@example.com"
         tags = [evil[:64], "hostile", other[:64]]
         metadata = {"note": evil, other[:100] or "k": other, "nested": {"deep": evil}}
-        row = (seq, f"con_{rng.getrandbits(64):016x}", phone[0] if phone else None, email, evil, other, "JP",
+        row = (seq, f"con_{rng.getrandbits(64):016x}", None, email, evil, other, "JP",
                evil[:200], json.dumps(list(dict.fromkeys(tags)), ensure_ascii=False),
                json.dumps(metadata, ensure_ascii=False), json.dumps({"sms": False}), self.stamp(created),
                self.stamp(created),
                email, rng.getrandbits(31))
-        fts = (seq, f"{evil} {other}", email, phone[1] if phone else "")
-        return row, fts
+        return row, (seq, f"{evil} {other}", email, "")
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One slice of the contacts to generate; phones use a disjoint range of suffixes."""
+
+    seed: int
+    index: int
+    chunks: int
+    first: int
+    count: int
+    total: int
+    start_seq: int
+    begin: int
+    step: float
+
+
+def _make_chunk(job: _Chunk) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    width = 10_000 // job.chunks
+    gen = _Generator(f"{job.seed}/{job.index}", job.total, (job.index * width, (job.index + 1) * width))
+    rows: list[tuple[Any, ...]] = []
+    fts: list[tuple[Any, ...]] = []
+    for index in range(job.first, job.first + job.count):
+        row, text = gen.contact(index, job.start_seq + index, job.begin + int(index * job.step))
+        rows.append(row)
+        fts.append(text)
+    return rows, fts
+
+
+def _unique_emails(rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]], seen: set[str]) -> None:
+    """Rename an email already used by an earlier chunk (``local<seq>@domain``)."""
+    for i, row in enumerate(rows):
+        key = row[13]
+        if key is None:
+            continue
+        if key in seen:
+            local, _, domain = row[3].partition("@")
+            email = f"{local}{row[0]}@{domain}"
+            rows[i] = (*row[:3], email, *row[4:13], email.lower(), row[14])
+            fts[i] = (fts[i][0], fts[i][1], email, fts[i][3])
+            key = email.lower()
+        seen.add(key)
 
 
 def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile: bool = False) -> None:
-    """Fill the database at ``db_path`` with ``contacts`` contacts, lists and segments."""
-    gen = _Generator(seed, contacts)
+    """Fill the database at ``db_path`` with ``contacts`` contacts, lists and segments.
+
+    Contacts are made in chunks of 50,000, each from its own seeded generator, so
+    the data is the same whether the chunks are made here or (from 200,000
+    contacts on, when there is a spare CPU) in worker processes while this one
+    writes the previous chunk.
+    """
     conn = connect(db_path)
     try:
         conn.execute("PRAGMA synchronous=OFF")
@@ -180,21 +230,31 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         total = contacts + hostile_count
         step = _SPAN_SECONDS / max(1, total)
         begin = _END_TS - _SPAN_SECONDS
-        rows: list[tuple[Any, ...]] = []
-        fts: list[tuple[Any, ...]] = []
-        for index in range(total):
-            seq = start + index
-            created = begin + int(index * step)
-            make = gen.hostile if index >= contacts else gen.contact
-            row, text = make(index, seq, created)
-            rows.append(row)
-            fts.append(text)
-            if len(rows) >= _CHUNK:
+        chunks = max(1, math.ceil(contacts / _CHUNK))
+        jobs = [_Chunk(seed, k, chunks, k * _CHUNK, min(_CHUNK, contacts - k * _CHUNK), contacts, start, begin, step)
+                for k in range(chunks) if contacts - k * _CHUNK > 0]
+        workers = min(4, (os.cpu_count() or 1) - 1)
+        emails: set[str] = set()
+        if contacts >= _PARALLEL_FROM and workers >= 1:
+            with multiprocessing.get_context("spawn").Pool(workers) as pool:
+                for rows, fts in pool.imap(_make_chunk, jobs):
+                    _unique_emails(rows, fts, emails)
+                    _flush(conn, rows, fts)
+        else:
+            for job in jobs:
+                rows, fts = _make_chunk(job)
+                _unique_emails(rows, fts, emails)
                 _flush(conn, rows, fts)
-        _flush(conn, rows, fts)
+        if hostile_count:
+            gen = _Generator(f"{seed}/hostile", hostile_count, (0, 10_000))
+            made = [gen.hostile(i, start + contacts + i, begin + int((contacts + i) * step))
+                    for i in range(hostile_count)]
+            rows, fts = [m[0] for m in made], [m[1] for m in made]
+            _unique_emails(rows, fts, emails)
+            _flush(conn, rows, fts)
         for ddl in CONTACT_INDEXES.values():
             conn.execute(ddl)
-        _seed_groups(conn, gen.rng, start, total)
+        _seed_groups(conn, random.Random(f"{seed}/groups"), start, total)
         conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('seed', ?), ('hostile', ?)",
                      (str(seed), "1" if hostile else "0"))
         conn.execute("COMMIT")

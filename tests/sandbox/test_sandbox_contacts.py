@@ -214,6 +214,7 @@ def test_auth_failures(sandbox) -> None:  # type: ignore[no-untyped-def]
         wrong = anonymous.get("/contacts", headers={"X-API-Key": "dv_test_sk_wrong"})
         assert wrong.status_code == 401 and error(wrong)["code"] == "INVALID_API_KEY"
         assert "dv_test_sk_wrong" not in wrong.text
+        assert wrong.headers["x-ratelimit-limit"].isdigit()
 
 
 def test_unknown_path_and_method(api: httpx.Client) -> None:
