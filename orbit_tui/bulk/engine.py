@@ -22,7 +22,7 @@ from orbit_tui.api.errors import (
 )
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk.apply import Batch, Outcome, WorkItem, apply_list_add, apply_one, failure
-from orbit_tui.bulk.journal import Item, Journal
+from orbit_tui.bulk.journal import Finished, Item, Journal
 from orbit_tui.bulk.model import (
     DONE,
     FAILED,
@@ -367,16 +367,16 @@ class BulkEngine:
                     run.counts.in_flight -= 1
                     run.counts.pending += 1
                 return
+            # One transaction per request: a batch is never left half-recorded (a
+            # re-sent batch must be the very same one, under the same key).
+            self.journal.finish_items(
+                run.job.id,
+                [
+                    Finished(o.contact_id, o.state, after=o.after, changed=o.changed, error=o.error, before=o.before)
+                    for o in outcomes
+                ],
+            )
             for outcome in outcomes:
-                self.journal.finish_item(
-                    run.job.id,
-                    outcome.contact_id,
-                    state=outcome.state,
-                    after=outcome.after,
-                    changed=outcome.changed,
-                    error=outcome.error,
-                    before=outcome.before,
-                )
                 run.record(outcome, was=IN_FLIGHT)
             run.emit()
 

@@ -116,6 +116,18 @@ class Item:
     attempts: int
 
 
+@dataclass
+class Finished:
+    """The result of one item, as the engine records it."""
+
+    contact_id: str
+    state: str
+    after: dict[str, Any] | None = None
+    changed: bool | None = None
+    error: ItemFailure | None = None
+    before: dict[str, Any] | None = None
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -409,24 +421,36 @@ class Journal:
         error: ItemFailure | None = None,
         before: dict[str, Any] | None = None,
     ) -> None:
+        self.finish_items(
+            job_id,
+            [Finished(contact_id, state, after=after, changed=changed, error=error, before=before)],
+        )
+
+    def finish_items(self, job_id: str, results: Iterable[Finished]) -> None:
+        """Record the results of one request (one item, or a whole batch) atomically."""
+        now = _now()
+        rows = [
+            (
+                r.state,
+                dumps(r.after) if r.after is not None else None,
+                None if r.changed is None else int(r.changed),
+                r.error.code if r.error else None,
+                r.error.message if r.error else None,
+                r.error.status if r.error else None,
+                r.error.request_id if r.error else None,
+                dumps(r.before) if r.before is not None else None,
+                now,
+                job_id,
+                r.contact_id,
+            )
+            for r in results
+        ]
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE items SET state=?, after=?, changed=?, error_code=?, error_message=?, "
                 "error_status=?, request_id=?, before=COALESCE(?, before), updated=? "
                 "WHERE job_id=? AND contact_id=?",
-                (
-                    state,
-                    dumps(after) if after is not None else None,
-                    None if changed is None else int(changed),
-                    error.code if error else None,
-                    error.message if error else None,
-                    error.status if error else None,
-                    error.request_id if error else None,
-                    dumps(before) if before is not None else None,
-                    _now(),
-                    job_id,
-                    contact_id,
-                ),
+                rows,
             )
 
     def release(self, job_id: str, contact_ids: list[str]) -> None:
