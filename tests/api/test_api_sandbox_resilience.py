@@ -144,6 +144,5 @@ async def test_a_burst_well_over_the_rate_limit_succeeds_with_a_handful_of_429s(
     ids = await asyncio.gather(*(one(i) for i in range(burst)))
     assert ids == [contact.id] * burst
     rejected = sum(c.recorder.retries(429) for c in clients)  # type: ignore[attr-defined]
-    print("429s:", rejected, "waits:", pacer.waits)
     assert rejected <= 4
     assert pacer.waits > 0
