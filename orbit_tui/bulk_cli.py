@@ -36,10 +36,9 @@ from orbit_tui.bulk import (
     JobInfo,
     Journal,
     Operation,
-    Plan,
-    Progress,
     Target,
 )
+from orbit_tui.bulk.text import ProgressBar, clean, job_summary, plan_text
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -191,81 +190,8 @@ def build_operation(args: argparse.Namespace) -> Operation:
     return Operation.set_stage(args.set_stage)
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
-
-
-def clean(text: str) -> str:
-    """Make server-provided text inert on a terminal (no escape or control sequence)."""
-    return text.translate(_CONTROL)
-
-
 def _say(text: str) -> None:
     print(clean(text), file=sys.stderr, flush=True)
-
-
-def _fmt_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class ProgressBar:
-    """A plain one-line bar on stderr (only when stderr is a terminal), ~10 redraws/s."""
-
-    def __init__(self, stream: TextIO, enabled: bool, width: int = 24) -> None:
-        self.stream = stream
-        self.enabled = enabled
-        self.width = width
-        self._last = 0.0
-        self._drawn = False
-
-    def __call__(self, p: Progress) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        final = p.counts.remaining == 0 or p.state != "running"
-        if not final and now - self._last < 0.1:
-            return
-        self._last = now
-        c = p.counts
-        filled = int(self.width * p.fraction)
-        bar = "#" * filled + "." * (self.width - filled)
-        line = (
-            f"\r[{bar}] {p.fraction * 100:3.0f}% {c.finished}/{c.total} · {c.changed} changed · "
-            f"{c.unchanged} unchanged · {c.failed} failed · {p.rate:.0f}/s · ETA {_fmt_eta(p.eta_seconds)}"
-        )
-        self.stream.write(line + "\x1b[K")
-        self.stream.flush()
-        self._drawn = True
-
-    def close(self) -> None:
-        if self.enabled and self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _plan_text(plan: Plan) -> str:
-    s = plan.summary()
-    text = (
-        f"{s['operation']} on {s['target']}: {s['total']} contacts — "
-        f"{s['will_change']} will change, {s['already_match']} already match"
-    )
-    if s["unknown"]:
-        text += f", {s['unknown']} not known yet"
-    for note in plan.notes:
-        text += f"\n  note: {note}"
-    return text
-
-
-def _job_summary(job: JobInfo, *, elapsed: float | None = None, failures: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    data = job.to_json()
-    data["job"] = data.pop("id")
-    if elapsed is not None:
-        data["elapsed_s"] = round(elapsed, 3)
-    if failures is not None:
-        data["failures"] = failures
-    return data
 
 
 def _failures(engine: BulkEngine, job_id: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -396,7 +322,7 @@ def _report_end(engine: BulkEngine, job: JobInfo, elapsed: float) -> int:
         _say(f"  {c.remaining} left: continue with: orbit-tui bulk resume {job.id}")
     if job.error:
         _say(f"  stopped: {job.error}")
-    _emit_json(_job_summary(job, elapsed=elapsed, failures=_failures(engine, job.id)))
+    _emit_json(job_summary(job, elapsed=elapsed, failures=_failures(engine, job.id)))
     if sys.stdout.isatty():
         print(f"{job.id} {job.state}")
     return EXIT_OK if job.state == JOB_COMPLETED and not c.failed else EXIT_INCOMPLETE
@@ -449,7 +375,7 @@ async def _cmd_run(args: argparse.Namespace) -> int:
     async with session as engine:
         _mention_pending(engine)
         plan = await engine.plan(target, op)
-        _say(_plan_text(plan))
+        _say(plan_text(plan))
         if args.dry_run:
             _emit_json({"dry_run": True, **plan.summary()})
             if sys.stdout.isatty():
@@ -478,7 +404,7 @@ async def _cmd_jobs(args: argparse.Namespace) -> int:
         for job in jobs:
             line = f"{job.id}  {job.created[:19]}  {job.op.describe()} · {job.description} — {job.outcome()}"
             if sys.stdout.isatty():
-                print(line)
+                print(clean(line))
             else:
                 _say(line)
         _emit_json({"jobs": [j.to_json() for j in jobs]})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from orbit_tui.api.errors import (
@@ -32,11 +31,8 @@ from orbit_tui.bulk.model import (
     JOB_PLANNED,
     JOB_STOPPED,
     PENDING,
-    SKIPPED,
     BulkError,
     ConfirmationRequired,
-    Counts,
-    ItemFailure,
     JobInfo,
     Operation,
     Plan,
@@ -44,82 +40,20 @@ from orbit_tui.bulk.model import (
     ReadOnlyProfile,
     Target,
 )
+from orbit_tui.bulk.undo import build_undo_plan
+from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
 
 log = logging.getLogger("orbit_tui.bulk")
 
-ProgressCallback = Callable[[Progress], Any]
-
 LIST_BATCH = 100  # the contract's maximum ids per POST .../members
 ITEM_RETRIES = 2  # extra rounds after the client's own retries gave up on a transient error
 OFFLINE_AFTER = 8  # consecutive items failing for lack of network: stop the job
-RATE_WINDOW = 10.0  # seconds over which the progress rate is measured
 
 _RUNNING_HERE: set[str] = set()  # jobs being run by this process (any engine instance)
 
 TRANSIENT = (RateLimitedError, ServerError, NetworkError)
 FATAL = (AuthError, PermissionDeniedError, UnsupportedError)
-
-
-class _Run:
-    """The mutable state of one run of one job."""
-
-    def __init__(self, job: JobInfo, counts: Counts, on_progress: ProgressCallback | None) -> None:
-        self.job = job
-        self.counts = counts
-        self.on_progress = on_progress
-        self.started = time.monotonic()
-        self.finish_times: deque[float] = deque()
-        self.fatal: OrbitError | BulkError | None = None
-        self.offline_streak = 0
-        self.latest_failures: deque[ItemFailure] = deque(maxlen=5)
-        self.state = "running"
-
-    def record(self, outcome: Outcome, *, was: str) -> None:
-        c = self.counts
-        if was == PENDING:
-            c.pending -= 1
-        else:
-            c.in_flight -= 1
-        if outcome.state == DONE:
-            c.done += 1
-            if outcome.changed:
-                c.changed += 1
-            else:
-                c.unchanged += 1
-        elif outcome.state == FAILED:
-            c.failed += 1
-            if outcome.error:
-                self.latest_failures.appendleft(outcome.error)
-        elif outcome.state == SKIPPED:
-            c.skipped += 1
-        self.finish_times.append(time.monotonic())
-
-    def progress(self) -> Progress:
-        now = time.monotonic()
-        while self.finish_times and now - self.finish_times[0] > RATE_WINDOW:
-            self.finish_times.popleft()
-        span = min(RATE_WINDOW, now - self.started)
-        rate = len(self.finish_times) / span if span > 0.2 else 0.0
-        remaining = self.counts.remaining
-        eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
-        return Progress(
-            job_id=self.job.id,
-            state=self.state,
-            counts=Counts(**{k: v for k, v in vars(self.counts).items()}),
-            rate=rate,
-            eta_seconds=eta,
-            elapsed=now - self.started,
-            latest_failures=list(self.latest_failures),
-        )
-
-    def emit(self) -> None:
-        if self.on_progress is None:
-            return
-        try:
-            self.on_progress(self.progress())
-        except Exception:  # a broken progress display must never break the job
-            log.exception("bulk progress callback failed")
 
 
 class BulkEngine:
@@ -259,7 +193,7 @@ class BulkEngine:
         self, job: JobInfo, on_progress: ProgressCallback | None, cancel: asyncio.Event
     ) -> JobInfo:
         job_id = job.id
-        run = _Run(job, self.journal.counts(job_id), on_progress)
+        run = RunState(job, self.journal.counts(job_id), on_progress, self.journal.latest_failures(job_id))
         try:
             await self._precheck(job)
             queue = self._work_queue(job)
@@ -346,7 +280,7 @@ class BulkEngine:
             save_before=save_before,
         )
 
-    async def _worker(self, run: _Run, queue: deque[WorkItem | Batch], cancel: asyncio.Event) -> None:
+    async def _worker(self, run: RunState, queue: deque[WorkItem | Batch], cancel: asyncio.Event) -> None:
         while queue and not cancel.is_set() and run.fatal is None:
             unit = queue.popleft()
             items = unit.items if isinstance(unit, Batch) else [unit]
@@ -380,7 +314,7 @@ class BulkEngine:
                 run.record(outcome, was=IN_FLIGHT)
             run.emit()
 
-    async def _attempt(self, run: _Run, unit: WorkItem | Batch) -> list[Outcome] | None:
+    async def _attempt(self, run: RunState, unit: WorkItem | Batch) -> list[Outcome] | None:
         """Send a unit with engine-level retries; None means a fatal error stopped the job."""
         items = unit.items if isinstance(unit, Batch) else [unit]
         for round_ in range(self.item_retries + 1):
@@ -422,49 +356,7 @@ class BulkEngine:
             raise BulkError(f"Job {job_id} was already undone by {job.undone_by}.")
         if self.journal.runner_alive(job_id):
             raise BulkError(f"Job {job_id} is running; cancel it before undoing it.")
-        changed = [i for i in self.journal.items(job_id, [DONE]) if i.changed]
-        op = job.op
-        item_ops: dict[str, Operation] = {}
-        before: dict[str, dict[str, Any]] = {}
-        if op.kind == "tags":
-            inverse = Operation(kind="tags", add_tags=op.remove_tags, remove_tags=op.add_tags)
-            for item in changed:
-                after = item.after or {}
-                item_ops[item.contact_id] = Operation(
-                    kind="tags",
-                    add_tags=tuple(after.get("removed") or ()),
-                    remove_tags=tuple(after.get("added") or ()),
-                )
-                before[item.contact_id] = {"tags": list(after.get("tags") or [])}
-        elif op.kind == "list_add":
-            assert op.list_id
-            inverse = Operation(kind="list_remove", list_id=op.list_id)
-            before = {i.contact_id: {"member": True} for i in changed}
-        elif op.kind == "list_remove":
-            assert op.list_id
-            inverse = Operation(kind="list_add", list_id=op.list_id)
-            before = {i.contact_id: {"member": False} for i in changed}
-        else:
-            inverse = Operation(kind="stage", guard_stage=True)
-            for item in changed:
-                item_ops[item.contact_id] = Operation(
-                    kind="stage",
-                    stage=(item.before or {}).get("stage"),
-                    guard_stage=True,
-                    expect_stage=(item.after or {}).get("stage"),
-                )
-        ids = [i.contact_id for i in changed]
-        target = Target.explicit(ids, label=f"the {len(ids)} contacts job {job_id} changed")
-        return Plan(
-            target=target,
-            op=inverse,
-            contact_ids=ids,
-            before=before,
-            will_change=len(ids),
-            item_ops=item_ops,
-            parent_job=job_id,
-            purpose="undo",
-        )
+        return build_undo_plan(job, self.journal.items(job_id, [DONE]))
 
     async def undo(
         self,

@@ -15,7 +15,8 @@ import pytest
 from bulk_helpers import bulk_server, bulk_template_db, make_client, make_engine  # noqa: F401
 from orbit_tui.bulk import BulkError, Counts, Journal, Operation, Plan, Progress, Target
 from orbit_tui.bulk.targets import will_change
-from orbit_tui.bulk_cli import ProgressBar, clean, read_ids
+from orbit_tui.bulk.text import ProgressBar, clean
+from orbit_tui.bulk_cli import read_ids
 
 
 def _job(journal: Journal, ids: list[str]) -> str:
