@@ -88,7 +88,10 @@ def values(world: World) -> dict[str, list[Any]]:
 
 
 def test_hand_written_rules(world: World) -> None:
-    evil = next(c for c in world.contacts if c["email"].startswith("hostile"))
+    evil = next(
+        c for c in world.contacts
+        if c["email"].startswith("hostile") and "[" in c["first_name"] and len(c["first_name"]) <= 1000
+    )
     a_tag = evil["tags"][0]
     key = next(k for k in evil["metadata"] if k not in ("note", "nested"))
     table: list[dict[str, Any]] = [

@@ -17,7 +17,8 @@ Fields and their kinds (:func:`field_kind`, :func:`operators_for`):
 * text — ``phone``, ``email``, ``first_name``, ``last_name``, ``country_code``,
   ``lifecycle_stage``: ``$eq $ne $contains $in $nin $exists`` with text values.
   Equality is exact (case-sensitive); ``$contains`` is a case-insensitive substring
-  (Unicode case folding, also in SQL through :func:`register_sqlite_functions`).
+  (Unicode case folding, also in SQL through :func:`register_sqlite_functions`);
+  ``$contains: ""`` holds for any present value.
 * tags — ``tags``: a literal or ``$eq`` tag means "has this tag" (as ``$contains``); a
   literal or ``$eq`` list means "has exactly this set" (order and repeats ignored; ``[]``
   means no tags). ``$in`` has any of the tags, ``$nin`` none of them, ``$exists`` true has
@@ -25,7 +26,9 @@ Fields and their kinds (:func:`field_kind`, :func:`operators_for`):
 * date — ``created_at``, ``updated_at``: ``$gt $gte $lt $lte $eq $ne $in $nin $exists``
   with ``YYYY-MM-DD`` (midnight UTC) or ISO 8601 timestamps (no offset means UTC). Values
   are normalised to ``YYYY-MM-DDTHH:MM:SSZ`` and compared to the second; anything else is a
-  validation error.
+  validation error. A date alone is an instant: ``{"created_at": "2026-03-08"}`` means
+  exactly midnight, a whole day is ``{"$gte": "2026-03-08", "$lt": "2026-03-09"}``. The SQL
+  compares the stored text, which the sandbox keeps in that same normalised form.
 * bool — ``preferences.<channel>`` (sms whatsapp email rcs viber voice):
   ``$eq $ne $in $nin $exists`` with true/false. A channel never set is neither true nor
   false: ``{"preferences.sms": false}`` does not match it, ``$exists: false`` does.
@@ -46,6 +49,12 @@ Limits keep validation total and cheap: nesting depth :data:`MAX_DEPTH`, total p
 within 64 bits. :func:`validate` never raises; :func:`describe` never raises (an invalid
 rule reads as ``invalid rule: …``).
 
+For the rule builder: :func:`field_kind`, :func:`operators_for` (exactly the operators
+validation accepts, in the order to offer them), :func:`field_label` (the short name a
+reading uses), :func:`parse`/:func:`serialise` (the canonical JSON: a lone ``$eq`` is
+written as a literal, dates normalised). :func:`matcher` filters many contacts with one
+parsed rule (the local estimate).
+
 The SQL side reads the JSON columns with SQLite's JSON functions; the Python side mirrors
 the two places where those read data differently from Python (a NUL ends a string;
 integers beyond 64 bits are floats), see :mod:`orbit_tui.rules.values`.
@@ -58,6 +67,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orbit_tui.rules.describe import describe_rule
+from orbit_tui.rules.describe import label as field_label
 from orbit_tui.rules.evaluate import ContactView, holds
 from orbit_tui.rules.grammar import (
     CHANNEL_FIELDS,
@@ -114,6 +124,7 @@ __all__ = [
     "describe",
     "evaluate",
     "field_kind",
+    "field_label",
     "matcher",
     "operators_for",
     "parse",
