@@ -88,7 +88,8 @@ async def test_tight_rate_limit_reports_every_item_and_retry_completes(bulk_serv
         plan = await engine.plan(Target.matching(stage="lead"), Operation.set_stage("limited"))
         assert plan.total >= 20
 
-        bulk_server.faults.rate_limit_per_min = 40
+        # Tight enough that even a minute boundary during the run cannot let every item through.
+        bulk_server.faults.rate_limit_per_min = 10
         job = await engine.execute(plan)
         assert job.counts.remaining == 0
         _all_accounted(engine, job)
