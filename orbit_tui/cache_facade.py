@@ -10,18 +10,7 @@ from pydantic import BaseModel
 
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.api.errors import InvalidCursorError, NetworkError, NotFoundError
-from orbit_tui.api.models import (
-    ActivityItem,
-    Contact,
-    ContactInput,
-    ContactList,
-    ContactPreferences,
-    ContactTags,
-    MembershipResult,
-    Page,
-    Segment,
-    SegmentPreview,
-)
+from orbit_tui.api.models import ActivityItem, Contact, ContactList, Page, Segment
 from orbit_tui.cache_store import Hit, PageCache, normalise_query
 
 T = TypeVar("T")
@@ -128,7 +117,8 @@ class CachedReads:
                 raise
             return self._page_result(endpoint, hit, offline=True, error=exc)
         except InvalidCursorError:
-            self.cache.drop_pages(endpoint, scope) if cursor else None
+            if cursor:  # the cursors behind the cached pages are as dead as this one
+                self.cache.drop_pages(endpoint, scope)
             raise
         self.cache.put_page(
             endpoint, scope, query, cursor, page.model_dump(mode="json"), _ENDPOINTS[endpoint][1]
@@ -302,4 +292,15 @@ class CachedReads:
         return [ContactList.model_validate(b) for b in self.cache.entities("list")]
 
     def cached_contacts(self, limit: int | None = 5000) -> list[Contact]:
+        """Contacts in the cache, most recently fetched first (for local estimates)."""
         return [Contact.model_validate(b) for b in self.cache.entities("contact", limit)]
+
+    @property
+    def online(self) -> bool | None:
+        """The client's view: None until the first answer, False after a network failure."""
+        return self.client.online
+
+    @property
+    def warnings(self) -> list[str]:
+        """Cache problems worth showing once (e.g. a damaged cache moved aside)."""
+        return self.cache.warnings
