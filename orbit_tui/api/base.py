@@ -42,7 +42,7 @@ from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
 log = logging.getLogger("orbit_tui.api")
 
 EventKind = Literal[
-    "started", "finished", "failed", "retrying", "throttled", "online", "offline"
+    "started", "finished", "failed", "cancelled", "retrying", "throttled", "online", "offline"
 ]
 
 SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
@@ -64,8 +64,8 @@ class Timeouts:
 class ClientEvent:
     """What listeners receive.
 
-    ``started``/``finished``/``failed`` bracket every logical request (``error`` set on
-    ``failed``); ``retrying`` precedes each retry (``error``, ``attempt``, ``delay``);
+    ``started`` and then exactly one of ``finished``/``failed``/``cancelled`` bracket
+    every logical request (``error`` set on ``failed``); ``retrying`` precedes each retry (``error``, ``attempt``, ``delay``);
     ``throttled`` says the shared pacer is holding this request back to stay under the
     rate limit; ``online``/``offline`` fire on transitions (offline after a request
     finally fails to reach Orbit, online on the next answer of any kind).
@@ -202,6 +202,16 @@ class BaseClient:
         shown = "/" + url
         self.in_flight += 1
         self._emit("started", method, shown)
+        ended = False
+
+        def end(kind: EventKind, **kw: Any) -> None:
+            """Leave the in-flight count, then tell listeners how it ended."""
+            nonlocal ended
+            if not ended:
+                ended = True
+                self.in_flight -= 1
+            self._emit(kind, method, shown, **kw)
+
         ambiguous = False  # did an earlier attempt perhaps reach the server?
         attempt = 0
         try:
@@ -233,8 +243,12 @@ class BaseClient:
                     self.pacer.observe(response.headers, ticket)
                     self._set_online(True)
                     if response.status_code < 400:
-                        reply = self._reply(response, method, shown)
-                        self._emit("finished", method, shown, status=response.status_code)
+                        try:
+                            reply = self._reply(response, method, shown)
+                        except E.OrbitError as bad:
+                            end("failed", status=bad.status, error=bad)
+                            raise
+                        end("finished", status=response.status_code)
                         return reply
                     error = self._error(response, method, shown, designed)
                     if (
@@ -243,7 +257,7 @@ class BaseClient:
                         and ambiguous
                         and not isinstance(error, E.UnsupportedError)
                     ):
-                        self._emit("finished", method, shown, status=204)
+                        end("finished", status=204)
                         return Reply(status=204, data=None, request_id=error.request_id)
                 if isinstance(error, E.NetworkError):
                     ambiguous = ambiguous or sent_maybe
@@ -254,7 +268,7 @@ class BaseClient:
                     if isinstance(error, E.NetworkError):
                         self._set_online(False)
                     log.info("%s %s failed: %s", method, shown, error.code)
-                    self._emit("failed", method, shown, status=error.status, error=error)
+                    end("failed", status=error.status, error=error)
                     raise error
                 self._emit(
                     "retrying", method, shown, status=error.status, attempt=attempt + 1,
@@ -264,8 +278,13 @@ class BaseClient:
                 if delay > 0:
                     await self._sleep(delay)
                 attempt += 1
+        except asyncio.CancelledError:
+            end("cancelled")
+            raise
         finally:
-            self.in_flight -= 1
+            if not ended:
+                ended = True
+                self.in_flight -= 1
 
     def _retry_delay(
         self,

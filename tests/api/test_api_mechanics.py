@@ -260,4 +260,27 @@ async def test_listeners_see_start_finish_retry_and_online_transitions() -> None
     assert kinds == ["started", "retrying", "retrying", "retrying", "offline", "failed",
                      "started", "online", "finished"]
     assert all(isinstance(e, ClientEvent) for e in events)
-    assert events[0].in_flight == 1 and events[-1].in_flight == 1
+    assert events[0].in_flight == 1 and events[-1].in_flight == 0
+
+
+async def test_a_cancelled_request_leaves_the_in_flight_count() -> None:
+    import asyncio
+
+    t, events = FakeTime(), []
+    entered = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        await asyncio.Event().wait()  # never answers
+        raise AssertionError("unreachable")
+
+    async with make(handler, t) as client:  # type: ignore[arg-type]
+        client.add_listener(events.append)
+        task = asyncio.create_task(client.get_contact("con_1"))
+        await entered.wait()
+        assert client.in_flight == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert client.in_flight == 0
+    assert [e.kind for e in events] == ["started", "cancelled"]
