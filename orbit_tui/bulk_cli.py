@@ -34,7 +34,6 @@ from orbit_tui.bulk import (
     BulkEngine,
     BulkError,
     JobInfo,
-    Journal,
     Operation,
     Target,
 )
@@ -56,9 +55,20 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--read-only", dest="read_only", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.add_argument(
-        "--concurrency", type=int, default=None, help="requests at once (default: settings.bulk_concurrency)"
+        "--concurrency", type=_concurrency, default=None, metavar="N",
+        help="requests at once, 1-64 (default: settings.bulk_concurrency, 8)",
     )
     p.add_argument("--yes", "-y", action="store_true", help="confirm without asking (needed for LIVE keys when not on a terminal)")
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("expected a number from 1 to 64")
+    return value
 
 
 def _target_args(p: argparse.ArgumentParser) -> None:
@@ -260,20 +270,12 @@ class _Session:
 
         r = self.resolved
         self.client = OrbitClient(r.base_url, r.api_key)
-        self.journal = Journal(r.jobs_db)
-        concurrency = self.args.concurrency or r.settings.bulk_concurrency
-        return BulkEngine(
-            self.client,
-            self.journal,
-            concurrency=concurrency,
-            live=r.key_kind == "LIVE",
-            read_only=r.read_only,
-            base_url=r.base_url,
-        )
+        self.engine = BulkEngine.from_config(self.client, r, concurrency=self.args.concurrency)
+        return self.engine
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
-        self.journal.close()
+        self.engine.journal.close()
 
 
 async def _run_job(engine: BulkEngine, start: Any) -> tuple[JobInfo, float]:

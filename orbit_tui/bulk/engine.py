@@ -84,6 +84,18 @@ class BulkEngine:
         self.item_retry_delay = item_retry_delay
         self.item_retries = max(0, int(item_retries))
 
+    @classmethod
+    def from_config(cls, client: Any, resolved: Any, *, concurrency: int | None = None) -> BulkEngine:
+        """The engine for a resolved configuration (its jobs db, concurrency, key kind)."""
+        return cls(
+            client,
+            Journal(resolved.jobs_db),
+            concurrency=concurrency or resolved.settings.bulk_concurrency,
+            live=resolved.key_kind == "LIVE",
+            read_only=resolved.read_only,
+            base_url=resolved.base_url,
+        )
+
     # -- guards ---------------------------------------------------------------------
     def _guard(self, confirm: bool) -> None:
         if self.read_only:
