@@ -21,9 +21,7 @@ Shape
 
 Use (the UI and the CLI do the same)::
 
-    engine = BulkEngine(client, Journal(resolved.jobs_db),
-                        concurrency=resolved.settings.bulk_concurrency,
-                        live=resolved.key_kind == "LIVE", read_only=resolved.read_only)
+    engine = BulkEngine.from_config(client, resolved)     # jobs db, concurrency, LIVE, read-only
     plan = await engine.plan(Target.explicit(marked_ids), Operation.tags(add=["vip"]),
                              known=contacts_by_id)          # preview: plan.summary()
     cancel = asyncio.Event()                                # set() it to cancel cleanly
