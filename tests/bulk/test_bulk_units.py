@@ -133,3 +133,10 @@ async def test_our_idempotency_key_is_passed_to_a_client_that_accepts_one() -> N
     assert await send(with_key, "con_1", key="bulk-k1") == "ok"
     assert await send(without_key, "con_2", key="bulk-k2") == "ok"
     assert seen == [("con_1", "bulk-k1"), ("con_2", None)]
+
+
+def test_the_engine_and_its_command_line_never_import_textual() -> None:
+    code = "import sys, orbit_tui.bulk, orbit_tui.bulk_cli; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
