@@ -169,3 +169,64 @@ def test_field_kinds_and_operators() -> None:
 def test_to_sql_rejects_a_bad_alias() -> None:
     with pytest.raises(ValueError):
         R.to_sql({}, alias="c; DROP TABLE contacts")
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("2026-03-08", "2026-03-08T00:00:00Z"),
+        ("2026-03-08T12:00:00Z", "2026-03-08T12:00:00Z"),
+        ("2026-03-08t12:00z", "2026-03-08T12:00:00Z"),
+        ("2026-03-08 12:00:59.999999", "2026-03-08T12:00:59Z"),
+        ("2026-03-08T12:00:00+05:30", "2026-03-08T06:30:00Z"),
+        ("2026-03-08T01:00:00-0200", "2026-03-08T03:00:00Z"),
+        ("2026-03-08T23:30:00-01", "2026-03-09T00:30:00Z"),
+        ("2024-02-29", "2024-02-29T00:00:00Z"),
+        ("2025-02-29", None),
+        ("2026-03-08T24:00:00Z", None),
+        ("2026-03-08T12:00:00+24:00", None),
+        ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC
+        ("9999-12-31T23:00:00-02:00", None),  # after year 9999 in UTC
+        ("20260308", None),
+        ("2026-W10", None),
+        ("8 March 2026", None),
+        ("", None),
+    ],
+)
+def test_rule_dates_are_normalised_or_refused(text: str, normalised: str | None) -> None:
+    errors = R.validate({"created_at": {"$gte": text}})
+    if normalised is None:
+        assert [e.path for e in errors] == ["rules.created_at.$gte"]
+    else:
+        assert errors == []
+        assert R.serialise(R.parse({"created_at": {"$gte": text}})) == {"created_at": {"$gte": normalised}}
+
+
+def test_json_strings_are_read_up_to_a_nul_like_sqlite_does(db: sqlite3.Connection) -> None:
+    # SQLite's JSON reader stops a string at NUL; evaluate mirrors it so both sides agree.
+    contact = {"id": "con_nul", "tags": ["vip\x00hidden"], "metadata": {"k\x00x": "gold\x00silver"}}
+    assert R.evaluate({"tags": "vip"}, contact)
+    assert not R.evaluate({"tags": "vip\x00hidden"}, contact)
+    assert R.evaluate({"metadata.k": "gold"}, contact)
+    assert not R.evaluate({"metadata.k": {"$contains": "silver"}}, contact)
+    row = ("con_nul", json.dumps(contact["tags"]), json.dumps(contact["metadata"]))
+    db.execute("INSERT INTO contacts (id, tags, metadata, created_at, updated_at) VALUES (?, ?, ?, 'x', 'x')", row)
+    try:
+        assert "con_nul" in select(db, {"tags": "vip"})
+        assert "con_nul" in select(db, {"metadata.k": "gold"})
+        assert "con_nul" not in select(db, {"metadata.k": {"$contains": "silver"}})
+    finally:
+        db.execute("DELETE FROM contacts WHERE id = 'con_nul'")
+
+
+def test_integers_beyond_64_bits_in_metadata_compare_as_floats() -> None:
+    contact = {"metadata": {"big": 2**64 + 1}}
+    assert R.evaluate({"metadata.big": float(2**64)}, contact)  # as SQLite reads it
+    assert R.evaluate({"metadata.big": {"$gt": 2**63 - 1}}, contact)
+
+
+def test_matcher_filters_many_contacts_with_one_parse() -> None:
+    match = R.matcher({"tags": "vip"})
+    assert [c["id"] for c in PEOPLE.values() if match(c)] == ["con_ana"]
+    with pytest.raises(R.RuleValidationError):
+        R.matcher({"tags": 1})

@@ -227,7 +227,7 @@ class Crowd:
 CROWD = Crowd()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(rule=RULES)
 def test_evaluate_and_sql_select_the_same_members_of_a_crowd(rule: dict[str, Any]) -> None:
     assert R.validate(rule) == [], rule
@@ -236,7 +236,7 @@ def test_evaluate_and_sql_select_the_same_members_of_a_crowd(rule: dict[str, Any
     target(float(min(len(chosen), len(CROWD.people) - len(chosen))), label="split")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=st.lists(CONTACTS, min_size=3, max_size=12), data=st.data())
 def test_evaluate_and_sql_select_the_same_random_contacts(people: list[dict[str, Any]], data: st.DataObject) -> None:
     rule = data.draw(rules(pools_from(people)), label="rule")
