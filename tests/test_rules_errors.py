@@ -257,3 +257,17 @@ def test_another_alias_is_used_throughout() -> None:
     where, _ = R.to_sql({"country_code": "US", "tags": "vip", "metadata.plan": "gold", "preferences.sms": True}, "ct")
     assert "ct.country_code" in where and "ct.tags" in where and "ct.metadata" in where
     assert "c." not in where.replace("ct.", "")
+
+
+def test_a_hand_built_rule_is_checked_before_it_reaches_sql() -> None:
+    wrong_op = R.Rule((R.FieldClause("email", (R.Op("$gt", "x"),)),))
+    with pytest.raises(R.RuleValidationError):
+        R.to_sql(wrong_op)
+    assert R.describe(wrong_op).startswith("invalid rule: rules.email.$gt")
+    junk = R.Rule(("junk",))  # type: ignore[arg-type]
+    with pytest.raises(R.RuleValidationError):
+        R.to_sql(junk)
+    assert R.describe(junk).startswith("invalid rule")
+    fine = R.Rule((R.FieldClause("created_at", (R.Op("$gte", "2026-01-01"),)),))
+    where, params = R.to_sql(fine)
+    assert params == ["2026-01-01T00:00:00Z"]  # normalised on the way

@@ -152,9 +152,10 @@ def matcher(rules: Rule | Mapping[str, Any]) -> Any:
 def to_sql(rules: Rule | Mapping[str, Any], alias: str = "c") -> tuple[str, list[Any]]:
     """A WHERE fragment over the ``contacts`` table (as ``alias``) and its parameters.
 
-    Use on a connection prepared with :func:`register_sqlite_functions`.
+    Use on a connection prepared with :func:`register_sqlite_functions`. A ``Rule`` is
+    checked again (it may have been built by hand): only valid rules reach the SQL.
     """
-    return rule_sql(parse(rules), alias)
+    return rule_sql(_checked(rules), alias)
 
 
 def describe(rules: Rule | Mapping[str, Any]) -> str:
@@ -163,10 +164,22 @@ def describe(rules: Rule | Mapping[str, Any]) -> str:
     Never raises: a rule that does not parse reads as ``invalid rule: <first problem>``.
     """
     try:
-        rule = parse(rules)
+        rule = _checked(rules)
     except RuleValidationError as exc:
         return "invalid rule: " + _one_line(str(exc))
     return describe_rule(rule)
+
+
+def _checked(rules: Rule | Mapping[str, Any]) -> Rule:
+    """The parsed rule; a ``Rule`` goes through its JSON form so a hand-built one is validated."""
+    if isinstance(rules, Rule):
+        try:
+            return parse(serialise(rules))
+        except (TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, RuleValidationError):
+                raise
+            raise RuleValidationError([RuleError("rules", "not a rule built by the grammar")]) from None
+    return parse(rules)
 
 
 def _one_line(text: str) -> str:
