@@ -376,7 +376,15 @@ async def _cmd_run(args: argparse.Namespace) -> int:
     session = _Session(args)
     async with session as engine:
         _mention_pending(engine)
-        plan = await engine.plan(target, op)
+        reading = sys.stderr.isatty() and target.kind != "ids"
+
+        def on_count(n: int) -> None:
+            sys.stderr.write(f"\rReading the target… {n} contacts\x1b[K")
+            sys.stderr.flush()
+
+        plan = await engine.plan(target, op, on_count=on_count if reading else None)
+        if reading:
+            sys.stderr.write("\r\x1b[K")
         _say(plan_text(plan))
         if args.dry_run:
             _emit_json({"dry_run": True, **plan.summary()})

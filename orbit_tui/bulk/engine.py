@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from orbit_tui.api.errors import (
@@ -118,10 +118,19 @@ class BulkEngine:
 
     # -- planning -------------------------------------------------------------------
     async def plan(
-        self, target: Target, op: Operation, *, known: Mapping[str, Contact] | None = None
+        self,
+        target: Target,
+        op: Operation,
+        *,
+        known: Mapping[str, Contact] | None = None,
+        on_count: Callable[[int], Any] | None = None,
     ) -> Plan:
-        """Resolve the target and preview the change. Sends no write."""
-        return await build_plan(self.client, target, op, known=known)
+        """Resolve the target and preview the change. Sends no write.
+
+        ``known``: contacts already at hand (marked rows) whose tags/stage count as
+        known; ``on_count(n)``: called as the target's pages are read.
+        """
+        return await build_plan(self.client, target, op, known=known, on_count=on_count)
 
     def create(self, plan: Plan, *, confirm: bool = False) -> str:
         """Write the planned job to the journal (state ``planned``); returns its id."""

@@ -119,8 +119,12 @@ async def build_plan(
     op: Operation,
     *,
     known: Mapping[str, Contact] | None = None,
+    on_count: Callable[[int], Any] | None = None,
 ) -> Plan:
-    """Resolve ``target`` and count what ``op`` will change (see the module docstring)."""
+    """Resolve ``target`` and count what ``op`` will change (see the module docstring).
+
+    ``on_count(n)`` is called as contacts are read (every 100), for a "reading…" display.
+    """
     op.validate()
     ids: list[str] = []
     before: dict[str, dict[str, Any]] = {}
@@ -135,6 +139,8 @@ async def build_plan(
                 continue  # a page boundary moved under us: never take a contact twice
             ids.append(contact.id)
             before[contact.id] = contact_state(contact)
+            if on_count is not None and len(ids) % PAGE_SIZE == 0:
+                on_count(len(ids))
 
     notes: list[str] = []
     if op.kind in ("list_add", "list_remove"):

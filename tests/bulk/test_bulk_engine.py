@@ -215,6 +215,9 @@ async def test_plan_refuses_unknown_list_and_bad_operations(bulk_server: Any, tm
             Operation.tags(add=["x"], remove=["x"])
         with pytest.raises(BulkError):
             Operation.tags()
+        counted: list[int] = []
+        everyone = await engine.plan(Target.matching(), Operation.tags(add=["x"]), on_count=counted.append)
+        assert counted == list(range(100, everyone.total + 1, 100)) and everyone.total >= 200
         empty = await engine.plan(Target.matching(search="zzzz-no-such-contact-zzzz"), Operation.tags(add=["x"]))
         assert empty.total == 0
         with pytest.raises(BulkError):
