@@ -71,8 +71,8 @@ def parse_retry_after(value: str | None, *, wall: float) -> float | None:
     return max(0.0, when.timestamp() - wall)
 
 
-def _reset_delta(value: str | None, *, wall: float) -> float | None:
-    """Seconds until ``X-RateLimit-Reset``; accepts Unix seconds or (small) delta seconds."""
+def _reset_at(value: str | None, *, wall: float) -> float | None:
+    """``X-RateLimit-Reset`` as wall-clock seconds; accepts Unix seconds or a small delta."""
     if not value:
         return None
     try:
@@ -80,8 +80,14 @@ def _reset_delta(value: str | None, *, wall: float) -> float | None:
     except ValueError:
         return None
     if reset < 1_000_000_000:  # clearly a delta, not a Unix timestamp
-        return max(0.0, reset)
-    return max(0.0, reset - wall)
+        return wall + max(0.0, reset)
+    return reset
+
+
+def _reset_delta(value: str | None, *, wall: float) -> float | None:
+    """Seconds until ``X-RateLimit-Reset`` (never negative)."""
+    at = _reset_at(value, wall=wall)
+    return None if at is None else max(0.0, at - wall)
 
 
 def rate_limit_wait(
@@ -145,6 +151,7 @@ class Pacer:
         self.remaining: int | None = None  # our estimate, reservations subtracted
         self._reset: float | None = None  # monotonic time the window resets
         self._window_end: float | None = None  # newest window end seen, wall seconds
+        self._closed_end: float | None = None  # end of the window we declared over
         self._next_slot = 0.0
         self._blocked_until = 0.0
         self._probing = False
@@ -193,6 +200,7 @@ class Pacer:
         # The window is over: let one probe through, hold the others for its answer.
         if self._probing:
             return None
+        self._closed_end = self._window_end  # answers about it no longer teach anything
         self._probing = True
         self._probe_done = asyncio.Event()
         self.remaining = None
@@ -237,12 +245,18 @@ class Pacer:
         now, wall = self._clock(), self._wall()
         remaining = _int_header(headers, "x-ratelimit-remaining")
         limit = _int_header(headers, "x-ratelimit-limit")
-        delta = _reset_delta(headers.get("x-ratelimit-reset"), wall=wall)
+        reset_at = _reset_at(headers.get("x-ratelimit-reset"), wall=wall)
         if remaining is not None:
-            delta = min(60.0 if delta is None else delta, self.max_window)
-            window_end = wall + delta  # absolute, comparable between answers
+            window_end = wall + 60.0 if reset_at is None else reset_at  # comparable between answers
+            delta = min(max(0.0, window_end - wall), self.max_window)
             newest = self._window_end
-            if newest is None or window_end >= newest - 0.5:
+            closed = self._closed_end
+            is_probe = ticket is not None and ticket.probe
+            fresh = is_probe or (  # the probe was sent after the reset: always current
+                (newest is None or window_end >= newest - 0.5)
+                and (closed is None or window_end > closed + 0.5)
+            )
+            if fresh:
                 same_window = (
                     newest is not None
                     and abs(window_end - newest) < 1.5
@@ -255,7 +269,7 @@ class Pacer:
                 else:
                     self.remaining = remaining
                     self._reset = now + delta
-                self._window_end = max(window_end, newest or window_end)
+                self._window_end = window_end if is_probe else max(window_end, newest or window_end)
                 if limit is not None:
                     self.limit = limit
         if ticket is not None and ticket.probe:

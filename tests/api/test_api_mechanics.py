@@ -284,3 +284,30 @@ async def test_a_cancelled_request_leaves_the_in_flight_count() -> None:
             await task
         assert client.in_flight == 0
     assert [e.kind for e in events] == ["started", "cancelled"]
+
+
+async def test_pacer_ignores_late_answers_from_an_old_window_and_waits_for_its_probe() -> None:
+    import asyncio
+
+    t = FakeTime()
+    pacer = Pacer(clock=t.clock, wall=t.wall, sleep=t.sleep)
+
+    def headers(remaining: int, reset_in: float) -> dict[str, str]:
+        return {"x-ratelimit-limit": "10", "x-ratelimit-remaining": str(remaining),
+                "x-ratelimit-reset": str(t.wall() + reset_in)}
+
+    pacer.observe(headers(0, 10))
+    probe = await pacer.acquire()  # held until the reset, then let through alone
+    assert probe.probe and t.now == pytest.approx(1_010.0, abs=0.01)
+    follower = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    assert not follower.done()  # waits for the probe's answer
+    old_end = str(t.wall0 + 1_010.0)
+    for late in (old_end, str(t.wall0 + 950.0)):  # late answers about old windows
+        pacer.observe({"x-ratelimit-limit": "10", "x-ratelimit-remaining": "5",
+                       "x-ratelimit-reset": late})
+    await asyncio.sleep(0)
+    assert not follower.done() and pacer.remaining is None
+    pacer.observe(headers(9, 60), probe)
+    ticket = await asyncio.wait_for(follower, 1)
+    assert not ticket.probe and pacer.remaining == 8
