@@ -190,3 +190,26 @@ async def test_a_contact_deleted_elsewhere_is_forgotten(orbit: CachedOrbit, othe
         await orbit.contact(gone.id, refresh=True)
     assert orbit.peek_contact(gone.id) is None
     assert gone.id not in {c.id for c in orbit.peek_contacts_page().page.items}  # type: ignore[union-attr]
+
+
+async def test_changes_that_reshape_a_list_drop_its_cached_pages(orbit: CachedOrbit) -> None:
+    contacts = (await orbit.contacts_page()).page.items
+    target = next(c for c in contacts if c.preferences.get("sms") is not False)
+    optouts = await orbit.optouts_page({"channel": "sms", "limit": 100})
+    assert target.id not in {c.id for c in optouts.page.items}
+    await orbit.set_preferences(target.id, {"sms": False})
+    assert orbit.peek_optouts_page({"channel": "sms", "limit": 100}) is None
+    optouts = await orbit.optouts_page({"channel": "sms", "limit": 100})
+    assert target.id in {c.id for c in optouts.page.items}
+
+    before = await orbit.contact_lists_page(target.id)
+    new_list = await orbit.create_list("Reshaped")
+    assert orbit.peek_lists_page() is None  # a new list: the cached list pages are gone
+    await orbit.add_members(new_list.id, [target.id])
+    assert orbit.peek_contact_lists_page(target.id) is None
+    after = await orbit.contact_lists_page(target.id)
+    assert {lst.id for lst in after.page.items} == {lst.id for lst in before.page.items} | {new_list.id}
+
+    created = await orbit.create_contact({"email": "reshaped@example.org"})
+    assert orbit.peek_contacts_page() is None
+    assert orbit.peek_contact(created.id) is not None
