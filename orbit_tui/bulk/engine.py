@@ -18,6 +18,7 @@ from orbit_tui.api.errors import (
     RateLimitedError,
     ServerError,
     UnsupportedError,
+    ValidationError,
 )
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk.apply import Batch, Outcome, WorkItem, apply_list_add, apply_one, failure
@@ -49,6 +50,7 @@ log = logging.getLogger("orbit_tui.bulk")
 LIST_BATCH = 100  # the contract's maximum ids per POST .../members
 ITEM_RETRIES = 2  # extra rounds after the client's own retries gave up on a transient error
 OFFLINE_AFTER = 8  # consecutive items failing for lack of network: stop the job
+REFUSED_AFTER = 10  # the first items all refused (400/422): stop rather than fail every one
 
 _RUNNING_HERE: set[str] = set()  # jobs being run by this process (any engine instance)
 
@@ -316,11 +318,14 @@ class BulkEngine:
                     run.counts.pending -= 1
                     run.counts.in_flight += 1
             outcomes = await self._attempt(run, unit)
-            if outcomes is None:  # fatal: nothing was applied, put the items back
-                self.journal.release(run.job.id, [w.contact_id for w in items])
-                for _ in items:
-                    run.counts.in_flight -= 1
-                    run.counts.pending += 1
+            if outcomes is None:
+                # Fatal (401/403/unsupported): this attempt applied nothing, so the items
+                # go back to pending — except re-sent ones, whose earlier attempt may
+                # have landed: they stay in flight, to be re-sent under the same key.
+                fresh = [w.contact_id for w in items if not w.resend]
+                self.journal.release(run.job.id, fresh)
+                run.counts.in_flight -= len(fresh)
+                run.counts.pending += len(fresh)
                 return
             # One transaction per request: a batch is never left half-recorded (a
             # re-sent batch must be the very same one, under the same key).
@@ -345,6 +350,7 @@ class BulkEngine:
                 else:
                     outcomes = [await apply_one(self.client, unit)]
                 run.offline_streak = 0
+                run.refusals = 0
                 return outcomes
             except FATAL as exc:
                 run.fatal = exc
@@ -358,6 +364,7 @@ class BulkEngine:
                     continue
             except OrbitError as exc:  # permanent: 404, 409, 422, ...
                 run.offline_streak = 0
+                self._note_refusal(run, exc)
                 return [Outcome(w.contact_id, FAILED, error=failure(w.contact_id, exc)) for w in items]
         if isinstance(last, NetworkError):
             run.offline_streak += 1
@@ -367,6 +374,19 @@ class BulkEngine:
                     "Resume it when the connection is back (bulk resume / bulk retry)."
                 )
         return [Outcome(w.contact_id, FAILED, error=failure(w.contact_id, last)) for w in items]
+
+    @staticmethod
+    def _note_refusal(run: RunState, exc: OrbitError) -> None:
+        """The same value refused for the first items in a row: stop instead of failing all."""
+        if not isinstance(exc, ValidationError):
+            run.refusals = 0
+            return
+        run.refusals += 1
+        if run.refusals >= REFUSED_AFTER and run.counts.done == 0:
+            run.fatal = BulkError(
+                f"Orbit refused the change for the first {run.refusals} contacts: {exc.explain()} "
+                "The job stopped; the rest were not sent."
+            )
 
     # -- undo and retry -------------------------------------------------------------
     def plan_undo(self, job_id: str) -> Plan:

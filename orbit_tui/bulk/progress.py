@@ -42,6 +42,7 @@ class RunState:
         self.finish_times: deque[float] = deque()
         self.fatal: OrbitError | BulkError | None = None
         self.offline_streak = 0
+        self.refusals = 0  # consecutive items refused with 400/422
         self.latest_failures: deque[ItemFailure] = deque(failures or (), maxlen=5)
         self.state = "running"
 

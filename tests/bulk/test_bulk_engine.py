@@ -222,3 +222,16 @@ async def test_plan_refuses_unknown_list_and_bad_operations(bulk_server: Any, tm
         assert empty.total == 0
         with pytest.raises(BulkError):
             engine.create(empty)
+
+
+async def test_a_value_orbit_refuses_for_every_contact_stops_the_job_early(bulk_server: Any, tmp_path: Any) -> None:
+    async with make_client(bulk_server) as client:
+        start = await snapshot(client)
+        engine = make_engine(client, tmp_path / "jobs.db", concurrency=2)
+        too_long = "x" * 65  # the sandbox refuses tags over 64 characters (422)
+        job = await engine.execute(await engine.plan(Target.matching(), Operation.tags(add=[too_long])))
+        assert job.state == "stopped" and "refused" in (job.error or "")
+        assert 10 <= job.counts.failed < 20 and job.counts.remaining == len(start) - job.counts.failed
+        [first, *_] = engine.journal.latest_failures(job.id)
+        assert first.code == "VALIDATION_ERROR" and first.status == 422
+        assert await snapshot(client) == start
