@@ -59,7 +59,9 @@ Transient errors (429, 5xx, network) are retried by the client, then up to
 ``ITEM_RETRIES`` more rounds here; after that the item fails with the code and can be
 retried with :meth:`BulkEngine.retry_failed`. Permanent errors (404, 409, 422) fail the
 item at once. 401/403/unsupported endpoint stop the whole job (state ``stopped``, items
-left pending). Eight items in a row failing for lack of network also stop it.
+left pending). Eight items in a row failing for lack of network also stop it, and so do
+ten refusals (400/422) before any success: a value Orbit refuses is reported once, not
+for every contact.
 
 Progress: ``on_progress(Progress)`` after each finished item (or batch) — counts
 (done, changed, unchanged, failed, skipped, remaining), rate over the last 10 s, ETA and

@@ -49,6 +49,8 @@ from orbit_tui.bulk.model import (
     dumps,
 )
 
+SCHEMA_VERSION = 1
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -170,6 +172,14 @@ class Journal:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise BulkError(
+                f"The bulk-job journal {self.path.name} was written by a newer orbit-tui "
+                f"(schema {version}); upgrade orbit-tui to use it."
+            )
+        if version < SCHEMA_VERSION:
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self._lock:
