@@ -39,6 +39,20 @@ from orbit_tui.bulk import (
 )
 from orbit_tui.bulk.text import ProgressBar, clean, job_summary, plan_text
 
+BULK_DESCRIPTION = """Change many contacts at once: add/remove tags, add to/remove from a list, set the
+lifecycle stage. Every job is previewed first, journalled item by item (it survives
+Ctrl-C, a crash or kill -9 and resumes), and can be undone."""
+
+BULK_EPILOG = """examples:
+  orbit-tui bulk tag --add vip --remove trial --stage lead --country US --dry-run
+  orbit-tui bulk tag --add vip --ids-file marked.txt
+  orbit-tui bulk list --add lst_123 --segment seg_456
+  orbit-tui bulk stage --set customer --list lst_123 --yes
+  orbit-tui bulk jobs;  orbit-tui bulk resume JOB;  orbit-tui bulk undo JOB
+
+When stdout is not a terminal, exactly one JSON line summarises the outcome.
+Exit codes: 0 done, 1 finished with failures or cancelled (resumable), 2 not started."""
+
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_CANNOT_START = 2
@@ -89,7 +103,8 @@ def add_bulk_parser(subparsers: Any) -> None:
     bulk = subparsers.add_parser(
         "bulk",
         help="tag, list or re-stage many contacts at once (journalled, resumable, undoable)",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=BULK_DESCRIPTION,
+        epilog=BULK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     bulk.set_defaults(func=_usage(bulk), handler=_usage(bulk))
