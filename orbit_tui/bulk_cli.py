@@ -237,16 +237,19 @@ def _confirm(resolved: Any, args: argparse.Namespace, what: str) -> bool:
     if resolved.key_kind != "LIVE" or args.yes:
         return True
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        _say(
+        message = (
             "Refused: this profile uses a LIVE key and there is no terminal to confirm on. "
             "Re-run with --yes once you have checked the preview (or --dry-run)."
         )
+        _say(message)
+        _emit_json({"error": message, "confirmation_required": True})
         return False
     sys.stderr.write(f"LIVE key ({resolved.masked_key}): {what}. Type 'yes' to go ahead: ")
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()
     if answer != "yes":
         _say("Not confirmed: nothing was changed.")
+        _emit_json({"error": "not confirmed", "confirmation_required": True})
         return False
     return True
 

@@ -128,6 +128,7 @@ def test_live_key_is_refused_without_yes_and_a_terminal(
         proc = run_main(monkeypatch, capsys, env, "stage", "--set", "clilive", "--stage", "lead")
         assert proc.returncode == 2
         assert "LIVE" in proc.stderr and "--yes" in proc.stderr
+        assert summary(proc)["confirmation_required"] is True
         assert LIVE_KEY not in proc.stderr + proc.stdout
         assert server_state(server) == start
 
