@@ -58,6 +58,7 @@ class OrbitApp(App[int]):
         keymap: dict[str, str] | None = None,
         on_close: Sequence[Callable[[], Awaitable[None]]] = (),
         animations: bool = True,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.source = source
@@ -69,6 +70,7 @@ class OrbitApp(App[int]):
         self._theme_name = theme_name
         self._keymap = dict(keymap or {})
         self._on_close = list(on_close)
+        self._notices = list(notices)
         if not animations:
             self.animation_level = "none"
 
@@ -79,6 +81,8 @@ class OrbitApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())
+        for notice in self._notices:
+            self.notify(clean(notice), severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
         for close in self._on_close:
@@ -212,6 +216,7 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
             theme_name=resolved.theme,
             keymap=resolved.keymap,
             on_close=[services.aclose],
+            notices=[*resolved.warnings, *getattr(services.cache, "warnings", [])],
         )
         services.attach(app)
         if smoke:
@@ -232,8 +237,8 @@ def smoke_run(app: OrbitApp, *, timeout: float = SMOKE_TIMEOUT_S) -> int:
             screen = app.contacts_screen
             if screen is not None and screen.loaded_once and not screen.is_loading:
                 await asyncio.sleep(0.05)
-                total = screen.window.total
-                shown = screen.window.row_count
+                total = screen.page_window.total
+                shown = screen.page_window.row_count
                 of = format_count(total) if total is not None else "?"
                 outcome["ok"] = f"smoke ok: {format_count(shown)} of {of} contacts shown"
                 break

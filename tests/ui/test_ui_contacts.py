@@ -143,16 +143,16 @@ async def test_paging_to_page_three_and_back_keeps_a_window(
             await pilot.press("G")
             await wait_for(
                 pilot,
-                lambda n=page_number: screen.window.last == n - 1 and loaded(app)(),
+                lambda n=page_number: screen.page_window.last == n - 1 and loaded(app)(),
                 what=f"page {page_number}",
             )
-        assert (screen.window.first, screen.window.last) == (1, 2)
+        assert (screen.page_window.first, screen.page_window.last) == (1, 2)
         assert table_ids(app) == pages[1] + pages[2]
         assert screen.counts_text == "51–150 of 300"
         assert screen.table.row_count == 100  # never more than max_pages pages
         # Back to the top: page 1 comes back (from the cache) and page 3 goes.
         await pilot.press("g")
-        await wait_for(pilot, lambda: screen.window.first == 0 and loaded(app)(), what="page 1")
+        await wait_for(pilot, lambda: screen.page_window.first == 0 and loaded(app)(), what="page 1")
         assert table_ids(app) == pages[0] + pages[1]
         assert screen.counts_text == "1–100 of 300"
 
@@ -250,7 +250,7 @@ async def test_expired_cursor_is_explained(sandbox: SandboxServer, make_app: App
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app), what="first page")
         screen = screen_of(app)
-        screen.window.cursors[1] = "cur_bm90LWEtY3Vyc29y"
+        screen.page_window.cursors[1] = "cur_bm90LWEtY3Vyc29y"
         await pilot.press("G")
         await wait_for(pilot, lambda: bool(screen.message_text), what="cursor error")
         assert "page position expired" in screen.message_text

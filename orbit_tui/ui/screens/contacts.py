@@ -77,7 +77,7 @@ class ContactsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.query_state = ContactQuery()
-        self.window = PageWindow()
+        self.page_window = PageWindow()
         self.generation = 0
         self.loaded_once = False
         self.is_loading = False
@@ -113,7 +113,7 @@ class ContactsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.orbit_app
-        self.window = PageWindow(page_size=app.page_size, max_pages=app.max_pages)
+        self.page_window = PageWindow(page_size=app.page_size, max_pages=app.max_pages)
         search = self.query_one("#search", Input)
         search.cursor_blink = app.animation_level != "none"
         self._unsubscribe = app.marks.subscribe(self._marks_changed)
@@ -240,31 +240,31 @@ class ContactsScreen(Screen[None]):
             return
         self.is_loading = False
         self.loaded_once = True
-        self.window.reset(result.page)
+        self.page_window.reset(result.page)
         self._freshness = {0: result}
         self._end()
         if not result.page.items:
             self._show_empty()
         else:
             self._hide_message()
-            self.table.show(self.window.contacts())
+            self.table.show(self.page_window.contacts())
         self._paint_freshness()
         self._notify_loaded()
         if result.from_cache and not result.offline:
             self._revalidate(generation, query, 0, None)
 
     def _maybe_page(self, row: int) -> None:
-        if self.is_loading or self.is_paging or not self.window.loaded:
+        if self.is_loading or self.is_paging or not self.page_window.loaded:
             return
-        if self.window.wants_next(row):
+        if self.page_window.wants_next(row):
             self.is_paging = True
             self._begin("loading more…")
-            self._load_page(self.generation, self.query_state, self.window.last + 1, forward=True)
-        elif self.window.wants_previous(row):
+            self._load_page(self.generation, self.query_state, self.page_window.last + 1, forward=True)
+        elif self.page_window.wants_previous(row):
             self.is_paging = True
             self._begin("loading earlier…")
             self._load_page(
-                self.generation, self.query_state, self.window.first - 1, forward=False
+                self.generation, self.query_state, self.page_window.first - 1, forward=False
             )
 
     @work(group="contacts-page", exit_on_error=False)
@@ -272,7 +272,7 @@ class ContactsScreen(Screen[None]):
         self, generation: int, query: ContactQuery, index: int, *, forward: bool
     ) -> None:
         app = self.orbit_app
-        cursor = self.window.cursor_for(index)
+        cursor = self.page_window.cursor_for(index)
         try:
             result = await app.source.contacts_page(query, cursor, limit=app.page_size)
         except Exception as error:  # noqa: BLE001
@@ -286,15 +286,15 @@ class ContactsScreen(Screen[None]):
         table = self.table
         self._freshness[index] = result
         if forward:
-            dropped = self.window.append(result.page)
+            dropped = self.page_window.append(result.page)
             table.append(result.page.items)
             table.drop_head(dropped)
         else:
-            dropped = self.window.prepend(result.page)
+            dropped = self.page_window.prepend(result.page)
             table.prepend(result.page.items)
             table.drop_tail(dropped)
         self._freshness = {
-            k: v for k, v in self._freshness.items() if self.window.first <= k <= self.window.last
+            k: v for k, v in self._freshness.items() if self.page_window.first <= k <= self.page_window.last
         }
         self.is_paging = False
         self._end()
@@ -328,7 +328,7 @@ class ContactsScreen(Screen[None]):
                     app.report_error(error)
             return
         if generation != self.generation or not (
-            self.window.first <= index <= self.window.last
+            self.page_window.first <= index <= self.page_window.last
         ):
             return
         if result.offline:
@@ -344,20 +344,20 @@ class ContactsScreen(Screen[None]):
             )
             self._paint_freshness()
             return
-        old_items = self.window.pages[index]
+        old_items = self.page_window.pages[index]
         new_items = result.page.items
         self._freshness[index] = result
         if [c.id for c in old_items] == [c.id for c in new_items]:
             for old, new in zip(old_items, new_items, strict=True):
                 if old != new:
                     self.table.replace_contact(new)
-            self.window.replace(index, result.page)
+            self.page_window.replace(index, result.page)
         else:
-            self.window.replace(index, result.page)
-            if not self.window.row_count:
+            self.page_window.replace(index, result.page)
+            if not self.page_window.row_count:
                 self._show_empty()
             else:
-                self.table.show(self.window.contacts(), cursor_row=self.table.cursor_row)
+                self.table.show(self.page_window.contacts(), cursor_row=self.table.cursor_row)
         self._paint_freshness()
         self._paint_counts()
 
@@ -398,7 +398,7 @@ class ContactsScreen(Screen[None]):
 
     # -- header ---------------------------------------------------------------------
     def _paint_counts(self) -> None:
-        window = self.window
+        window = self.page_window
         text = Text(no_wrap=True, end="")
         if window.loaded and window.row_count:
             start = window.absolute_start() + 1
