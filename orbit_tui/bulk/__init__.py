@@ -104,6 +104,7 @@ from orbit_tui.bulk.model import (
     Progress,
     ReadOnlyProfile,
     Target,
+    tag_counts,
 )
 
 __all__ = [
@@ -131,4 +132,5 @@ __all__ = [
     "ReadOnlyProfile",
     "SKIPPED",
     "Target",
+    "tag_counts",
 ]

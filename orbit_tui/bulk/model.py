@@ -8,6 +8,9 @@ it and a resumed job must rebuild exactly what was planned.
 from __future__ import annotations
 
 import json
+import shlex
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +103,30 @@ class Operation:
         op = cls(kind="stage", stage=(stage or "").strip())
         op.validate()
         return op
+
+    @classmethod
+    def parse_tag_edit(cls, text: str) -> Operation:
+        """``+vip -trial gold "+big deal"`` → add vip, gold, "big deal"; remove trial.
+
+        The syntax of the tag editor and of ``:tag``: tokens separated by spaces or
+        commas, ``+`` adds (also a bare tag), ``-`` removes, quotes keep spaces.
+        """
+        lexer = shlex.shlex(text, posix=True)
+        lexer.whitespace = " \t\n,"
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        try:
+            tokens = list(lexer)
+        except ValueError as exc:
+            raise BulkError(f"Cannot read the tags: {exc}.") from None
+        add: list[str] = []
+        remove: list[str] = []
+        for token in tokens:
+            if token.startswith("-"):
+                remove.append(token[1:])
+            else:
+                add.append(token[1:] if token.startswith("+") else token)
+        return cls.tags(add=add, remove=remove)
 
     def validate(self) -> None:
         if self.kind == "tags":
@@ -380,6 +407,14 @@ class JobInfo:
             "error": self.error,
             **self.counts.to_json(),
         }
+
+
+def tag_counts(tag_lists: Iterable[Iterable[str]]) -> list[tuple[str, int]]:
+    """How many of the given contacts carry each tag, most common first (then by name)."""
+    counts: Counter[str] = Counter()
+    for tags in tag_lists:
+        counts.update(set(tags))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def dumps(value: Any) -> str:

@@ -140,3 +140,14 @@ def test_the_engine_and_its_command_line_never_import_textual() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_tag_edit_syntax_and_tag_counts() -> None:
+    from orbit_tui.bulk import tag_counts
+
+    op = Operation.parse_tag_edit('+vip -trial gold, "+big deal" -"old one"')
+    assert op.add_tags == ("vip", "gold", "big deal") and op.remove_tags == ("trial", "old one")
+    for bad in ("", "+vip -vip", '"unclosed', "+ -"):
+        with pytest.raises(BulkError):
+            Operation.parse_tag_edit(bad)
+    assert tag_counts([["vip", "a"], ["vip"], ["b", "a", "a"]]) == [("a", 2), ("vip", 2), ("b", 1)]
