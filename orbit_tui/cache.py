@@ -26,15 +26,18 @@ tags (list), has_phone, has_email, created_after, created_before, limit. ``curso
 ``Page.cursor`` of the previous page (None for the first).
 
 Every read returns :class:`Result`: ``value`` (alias ``page`` for lists), ``age_s``,
-``stale``, ``offline``, ``from_cache`` and ``error`` (the NetworkError when offline).
+``stale``, ``offline``, ``from_cache`` and ``error`` (why the cache was served instead).
 
 * ``refresh=False``: a cached value within the TTL is returned without a request;
   otherwise Orbit is asked.
 * ``refresh=True``: Orbit is always asked (the ``r`` key, or revalidating after a peek).
 * When Orbit cannot be reached (NetworkError, incl. timeouts) and something is cached,
-  that is returned with ``offline=True, stale=True``; with nothing cached the
-  NetworkError is raised. Every other error (auth, not found, ...) is raised: a 404 for a
-  contact or segment also forgets it; an INVALID_CURSOR forgets that page.
+  that is returned with ``offline=True, stale=True, error=<the NetworkError>``; with
+  nothing cached the NetworkError is raised. A ServerError or RateLimitedError that
+  outlasted the client's retries falls back the same way but with ``offline=False``.
+  Every other error (auth, validation, not found, ...) is raised: a 404 for a
+  contact or segment also forgets it; an INVALID_CURSOR forgets the cached pages of
+  that list (their cursors are as dead).
 
 Reads (peek twin in brackets, all ``peek_*`` are sync):
 

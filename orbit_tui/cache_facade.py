@@ -9,11 +9,21 @@ from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
 from pydantic import BaseModel
 
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.api.errors import InvalidCursorError, NetworkError, NotFoundError
+from orbit_tui.api.errors import (
+    InvalidCursorError,
+    NetworkError,
+    NotFoundError,
+    OrbitError,
+    RateLimitedError,
+    ServerError,
+)
 from orbit_tui.api.models import ActivityItem, Contact, ContactList, Page, Segment
 from orbit_tui.cache_store import Hit, PageCache, normalise_query
 
 T = TypeVar("T")
+
+# Failures after which a cached value is better than nothing (marked stale, error set).
+_FALLBACK = (NetworkError, ServerError, RateLimitedError)
 
 # endpoint -> (item model, entity kind of its items or None)
 _ENDPOINTS: dict[str, tuple[type[BaseModel], str | None]] = {
@@ -35,14 +45,20 @@ _ENTITY_MODELS: dict[str, type[BaseModel]] = {
 
 @dataclass(frozen=True)
 class Result(Generic[T]):
-    """A value with how old it is and where it came from."""
+    """A value with how old it is and where it came from.
+
+    ``error`` is set when Orbit could not give a fresh answer and the cached value was
+    served instead: a NetworkError (then ``offline`` is True), or a ServerError /
+    RateLimitedError that outlasted the client's retries (``offline`` False, ``stale``
+    True).
+    """
 
     value: T
     age_s: float = 0.0
     stale: bool = False
     offline: bool = False
     from_cache: bool = False
-    error: NetworkError | None = None
+    error: OrbitError | None = None
 
     @property
     def page(self) -> T:
@@ -80,10 +96,11 @@ class CachedReads:
         return q
 
     def _page_result(self, endpoint: str, hit: Hit, *, offline: bool = False,
-                     error: NetworkError | None = None) -> Result[Page[Any]]:
+                     error: OrbitError | None = None) -> Result[Page[Any]]:
         model = _ENDPOINTS[endpoint][0]
         page = Page[model].model_validate(hit.value)  # type: ignore[valid-type]
-        return Result(page, hit.age_s, hit.stale or offline, offline, True, error)
+        return Result(page, hit.age_s, hit.stale or error is not None or offline, offline, True,
+                      error)
 
     def _peek_page(self, endpoint: str, scope: str, query: Mapping[str, Any] | None,
                    cursor: str | None) -> Result[Page[Any]] | None:
@@ -112,10 +129,15 @@ class CachedReads:
                 hit = None
         try:
             page = await fetch()
-        except NetworkError as exc:
+        except _FALLBACK as exc:
             if hit is None:
                 raise
-            return self._page_result(endpoint, hit, offline=True, error=exc)
+            try:
+                return self._page_result(
+                    endpoint, hit, offline=isinstance(exc, NetworkError), error=exc
+                )
+            except ValueError:
+                raise exc from None
         except InvalidCursorError:
             if cursor:  # the cursors behind the cached pages are as dead as this one
                 self.cache.drop_pages(endpoint, scope)
@@ -148,11 +170,14 @@ class CachedReads:
                 hit = None
         try:
             value = await fetch()
-        except NetworkError as exc:
+        except _FALLBACK as exc:
             if hit is None:
                 raise
-            model = _ENTITY_MODELS[kind].model_validate(hit.value)
-            return Result(model, hit.age_s, True, True, True, exc)
+            try:
+                model = _ENTITY_MODELS[kind].model_validate(hit.value)
+            except ValueError:
+                raise exc from None
+            return Result(model, hit.age_s, True, isinstance(exc, NetworkError), True, exc)
         except NotFoundError:
             self.cache.patch_item(kind, ident, lambda _: None)
             raise

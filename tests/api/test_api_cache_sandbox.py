@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orbit_tui.api import NetworkError, OrbitClient
+from orbit_tui.api import NetworkError, OrbitClient, ServerError
 from orbit_tui.cache import CachedOrbit, PageCache
 from orbit_tui.sandbox import SandboxServer
 
@@ -163,6 +163,11 @@ async def test_offline_serves_the_cache_marked_offline_and_stale(
     target = page.page.items[0]
     await orbit.contact(target.id)
     await orbit.activity_page(target.id)
+
+    server.faults.error_rate = 1.0  # Orbit failing: the cache is served, stale, not offline
+    failing = await orbit.contacts_page(refresh=True)
+    assert failing.stale and not failing.offline and isinstance(failing.error, ServerError)
+    server.faults.error_rate = 0.0
     server.stop()
 
     offline = await orbit.contacts_page(refresh=True)
