@@ -101,3 +101,13 @@ def test_every_operator_on_every_kind_reads_without_error() -> None:
                 value = "x"
             reading = R.describe({field: {op: value}})
             assert reading and not reading.startswith("invalid"), (field, op)
+
+
+def test_a_long_reading_is_cut_to_one_short_line() -> None:
+    reading = R.describe({"$or": [{"email": f"person{i}@example.org"} for i in range(200)]})
+    assert len(reading) == 400 and reading.endswith("…")
+
+
+def test_an_invalid_rule_with_hostile_keys_reads_safely() -> None:
+    reading = R.describe({"\u202efoo\n\x1b[31m": 1})
+    assert reading.startswith("invalid rule: ") and reading.isprintable()

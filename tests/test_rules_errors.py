@@ -8,6 +8,8 @@ import sqlite3
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orbit_tui import rules as R
 
@@ -271,3 +273,45 @@ def test_a_hand_built_rule_is_checked_before_it_reaches_sql() -> None:
     fine = R.Rule((R.FieldClause("created_at", (R.Op("$gte", "2026-01-01"),)),))
     where, params = R.to_sql(fine)
     assert params == ["2026-01-01T00:00:00Z"]  # normalised on the way
+
+
+# ---------------------------------------------------------------------------- JSON text
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"country_code": "US",}', "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 23"),
+        ('{"tags": "vip"', "not valid JSON"),
+        ("", "not valid JSON"),
+        ('{"country_code": "US", "country_code": "TR"}', "key 'country_code' appears twice"),
+        ('{"$or": [{"tags": "a", "tags": "b"}]}', "key 'tags' appears twice"),
+        ('{"metadata.x": NaN}', "NaN is not a JSON number"),
+        ('{"metadata.x": -Infinity}', "-Infinity is not a JSON number"),
+        ("[" * 100_000, "nested too deeply"),
+        (" " * (1_000_001), "more than 1000000 characters"),
+    ],
+)
+def test_json_text_errors(text: str, words: str) -> None:
+    errors = R.validate_json(text)
+    assert len(errors) == 1 and errors[0].path == "rules"
+    assert words in errors[0].message
+    with pytest.raises(R.RuleValidationError):
+        R.parse_json(text)
+
+
+def test_json_text_that_parses() -> None:
+    text = '{"country_code": "US", "$or": [{"tags": "vip"}, {"created_at": {"$gte": "2026-01-01"}}]}'
+    assert R.validate_json(text) == []
+    assert R.parse_json(text) == R.parse(json.loads(text))
+    assert R.validate_json('{"$or": [{"tags": 5}]}')[0].path == "rules.$or[0].tags"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.text(max_size=40), st.from_regex(r'\{"[a-z_.$]{0,12}": ?[\[\]{}"a-z0-9:, .$-]{0,30}\}')))
+def test_any_text_either_parses_or_is_a_validation_error(text: str) -> None:
+    errors = R.validate_json(text)
+    try:
+        R.parse_json(text)
+    except R.RuleValidationError as exc:
+        assert exc.errors == errors
+    else:
+        assert errors == []

@@ -66,6 +66,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from orbit_tui.rules.describe import safe_text
 from orbit_tui.rules.describe import describe_rule
 from orbit_tui.rules.describe import label as field_label
 from orbit_tui.rules.evaluate import ContactView, holds
@@ -128,10 +129,12 @@ __all__ = [
     "matcher",
     "operators_for",
     "parse",
+    "parse_json",
     "register_sqlite_functions",
     "serialise",
     "to_sql",
     "validate",
+    "validate_json",
 ]
 
 
@@ -183,6 +186,70 @@ def _checked(rules: Rule | Mapping[str, Any]) -> Rule:
 
 
 def _one_line(text: str) -> str:
-    flat = json.dumps(text, ensure_ascii=False)[1:-1]
+    flat = safe_text(text)
     return flat if len(flat) <= 120 else flat[:119] + "…"
+
+
+# ---------------------------------------------------------------------------- JSON text
+MAX_JSON_TEXT = 1_000_000
+"""Characters of rule JSON :func:`parse_json` reads."""
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+class _Constant(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def _load(text: str, root: str) -> tuple[Any, list[RuleError]]:
+    if not isinstance(text, str):
+        return None, [RuleError(root, "expected JSON text")]
+    if len(text) > MAX_JSON_TEXT:
+        return None, [RuleError(root, f"more than {MAX_JSON_TEXT} characters of JSON")]
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant), []
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        return None, [RuleError(root, f"not valid JSON: {exc.msg} at {where}")]
+    except _Duplicate as exc:
+        return None, [RuleError(root, f"key {safe_text(repr(exc.key))} appears twice in one object")]
+    except _Constant as exc:
+        return None, [RuleError(root, f"not valid JSON: {exc.name} is not a JSON number")]
+    except RecursionError:
+        return None, [RuleError(root, "JSON nested too deeply")]
+
+
+def validate_json(text: str, root: str = "rules") -> list[RuleError]:
+    """Like :func:`validate` for JSON text (the rule builder's editor); never raises.
+
+    Syntax errors name the line and column; a key given twice in one object is an error
+    (``json.loads`` would silently keep the last one).
+    """
+    value, errors = _load(text, root)
+    return errors or validate(value, root)
+
+
+def parse_json(text: str, root: str = "rules") -> Rule:
+    """Like :func:`parse` for JSON text; raises :class:`RuleValidationError`."""
+    value, errors = _load(text, root)
+    if errors:
+        raise RuleValidationError(errors)
+    return parse(value, root)
 

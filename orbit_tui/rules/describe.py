@@ -35,11 +35,11 @@ def label(field: str) -> str:
     if field.startswith("preferences."):
         return f"{field.split('.', 1)[1]} pref"
     if field.startswith("metadata."):
-        return "metadata." + _safe(field.split(".", 1)[1])
+        return "metadata." + safe_text(field.split(".", 1)[1])
     return _LABELS.get(field, field)
 
 
-def _safe(text: str) -> str:
+def safe_text(text: str) -> str:
     """Control/format characters as escapes, so the reading is one inert line."""
     out = []
     for ch in text:
@@ -66,7 +66,7 @@ def value_text(value: Scalar, kind: str = "any") -> str:
         return json.dumps(value)
     if kind == "date" and value.endswith("T00:00:00Z"):
         return value[:10]
-    escaped = _safe(value)
+    escaped = safe_text(value)
     safe = _shorten(escaped)
     looks_like_other = kind == "any" and _looks_scalar(value)
     plain = escaped == value and _PLAIN_RE.fullmatch(safe) is not None
@@ -146,6 +146,10 @@ def _grouped(rule: Rule) -> str:
     return "(" + SEP.join(parts) + ")"
 
 
+MAX_READING = 400
+
+
 def describe_rule(rule: Rule) -> str:
-    """The reading of a parsed rule; ``everyone`` for the empty rule."""
-    return SEP.join(_parts(rule)) or "everyone"
+    """The reading of a parsed rule; ``everyone`` for the empty rule (at most 400 characters)."""
+    reading = SEP.join(_parts(rule)) or "everyone"
+    return reading if len(reading) <= MAX_READING else reading[: MAX_READING - 1] + "…"
