@@ -52,8 +52,11 @@ rule reads as ``invalid rule: …``).
 For the rule builder: :func:`field_kind`, :func:`operators_for` (exactly the operators
 validation accepts, in the order to offer them), :func:`field_label` (the short name a
 reading uses), :func:`parse`/:func:`serialise` (the canonical JSON: a lone ``$eq`` is
-written as a literal, dates normalised). :func:`matcher` filters many contacts with one
-parsed rule (the local estimate).
+written as a literal, dates normalised), :func:`validate_json`/:func:`parse_json` for the
+JSON editor (syntax errors with line and column, duplicate keys refused). :func:`matcher`
+filters many contacts with one parsed rule (the local estimate). :func:`describe` is one
+printable line of at most 400 characters: control and format characters in values are
+escapes, never raw.
 
 The SQL side reads the JSON columns with SQLite's JSON functions; the Python side mirrors
 the two places where those read data differently from Python (a NUL ends a string;
