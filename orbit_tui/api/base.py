@@ -225,6 +225,14 @@ class BaseClient:
                     response = await self._http.request(
                         method, url, params=clean or None, json=json, headers=headers
                     )
+                except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                    self.pacer.abandon(ticket)
+                    bad_url = E.OrbitError(
+                        f"The base URL {self.base_url!r} is not a usable http(s) URL ({exc})",
+                        code="BAD_BASE_URL", method=method, path=shown,
+                    )
+                    end("failed", error=bad_url)
+                    raise bad_url from None
                 except httpx.TimeoutException as exc:
                     self.pacer.abandon(ticket)
                     sent_maybe = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))

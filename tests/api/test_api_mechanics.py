@@ -311,3 +311,15 @@ async def test_pacer_ignores_late_answers_from_an_old_window_and_waits_for_its_p
     pacer.observe(headers(9, 60), probe)
     ticket = await asyncio.wait_for(follower, 1)
     assert not ticket.probe and pacer.remaining == 8
+
+
+async def test_a_base_url_without_scheme_fails_once_with_a_clear_error() -> None:
+    client = OrbitClient("orbit-api.devotel.io/api/v1", KEY)
+    try:
+        with pytest.raises(Exception) as info:
+            await client.list_contacts()
+    finally:
+        await client.aclose()
+    assert info.value.code == "BAD_BASE_URL"  # type: ignore[attr-defined]
+    assert "base URL" in info.value.explain() and KEY not in info.value.explain()  # type: ignore[attr-defined]
+    assert client.requests_sent == 1 and client.in_flight == 0
