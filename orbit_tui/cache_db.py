@@ -105,6 +105,11 @@ class CacheDB:
         return "ok"
 
     def _fresh(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        if self.path is not None:  # customer data: readable by this user only
+            try:
+                os.chmod(self.path, 0o600)
+            except OSError:
+                pass
         conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         if self.path is not None:
             conn.execute("PRAGMA journal_mode=WAL")

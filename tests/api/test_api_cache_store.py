@@ -36,6 +36,7 @@ def test_file_is_named_by_a_hash_never_the_key(tmp_path: Path) -> None:
     assert cache.path is not None and cache.path.parent == tmp_path
     mode = sqlite3.connect(cache.path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+    assert cache.path.stat().st_mode & 0o077 == 0  # customer data: this user only
 
 
 def test_query_normalisation_makes_equal_queries_share_a_page() -> None:
