@@ -42,10 +42,13 @@ DEFAULT_KEYMAP: dict[str, tuple[str, str]] = {
     "contacts.delete": ("ctrl+d", "Delete the marked rows or the current one (asks first)"),
     "contacts.refresh": ("r", "Refresh from the server, bypassing the cache"),
     # every table
-    "table.down": ("j", "Move down (arrows work too)"),
-    "table.up": ("k", "Move up (arrows work too)"),
-    "table.first": ("g,ctrl+home", "First row"),
-    "table.last": ("G,ctrl+end", "Last row"),
+    "table.open": ("enter", "Open the row"),
+    "table.down": ("down,j", "Move down"),
+    "table.up": ("up,k", "Move up"),
+    "table.page_down": ("pagedown", "Page down"),
+    "table.page_up": ("pageup", "Page up"),
+    "table.first": ("g,home,ctrl+home", "First row"),
+    "table.last": ("G,end,ctrl+end", "Last row"),
     # the contact detail screen
     "detail.back": ("escape", "Back to the previous screen"),
     "detail.tags": ("t", "Edit the contact's tags"),
@@ -74,6 +77,11 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "command line": ("command",),
     "help": ("help",),
 }
+
+# Bindings at two levels (a table and its screen) meant to answer the same key: no clash.
+SAME_ACTION: frozenset[frozenset[str]] = frozenset(
+    {frozenset({"table.open", "contacts.open"})}
+)
 
 _KEY_NAME_REPLACEMENTS = {  # how Textual names single characters
     "solidus": "slash",
@@ -159,6 +167,8 @@ def find_clashes(keymap: Mapping[str, str]) -> list[Clash]:
                 continue
             for key in split_keys(keys):
                 norm = normalise_key(key)
+                if norm in owner and frozenset({owner[norm], binding}) in SAME_ACTION:
+                    continue
                 if norm in owner and owner[norm] != binding:
                     pair = (norm, owner[norm], binding)
                     if pair not in seen_pairs:

@@ -64,6 +64,13 @@ def test_a_remap_onto_a_used_key_is_a_clash() -> None:
     assert clashes[0].context == "contacts screen"
 
 
+def test_one_action_at_two_levels_is_no_clash_but_a_stranger_is() -> None:
+    assert find_clashes(effective_keymap()) == []  # table.open and contacts.open share enter
+    clashes = find_clashes(effective_keymap({"contacts.mark": "enter"}))
+    assert len(clashes) == 1
+    assert {clashes[0].first, clashes[0].second} == {"contacts.open", "contacts.mark"}
+
+
 def test_same_key_in_different_screens_is_no_clash() -> None:
     assert find_clashes(effective_keymap({"detail.copy": "f"})) == []  # f filters on contacts
 
