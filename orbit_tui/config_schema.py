@@ -3,13 +3,13 @@
 The file is TOML::
 
     default_profile = "work"
-    theme = "orbit-dark"            # optional: theme when a profile names none
+    theme = "nord"                  # optional: theme when a profile names none
 
     [profiles.work]
     base_url = "https://orbit-api.devotel.io/api/v1"
     api_key_command = "pass show orbit/work"   # or api_key_env = "VAR", or api_key = "..."
     read_only = false
-    theme = "orbit-light"
+    theme = "textual-light"
 
     [keymap]
     "table.mark" = "x"
