@@ -32,23 +32,23 @@ from orbit_tui.bulk import (
 async def test_tags_on_a_search_target_change_exactly_the_matching_contacts(bulk_server: Any, tmp_path: Any) -> None:
     async with make_client(bulk_server) as client:
         seeded = await snapshot(client)
-        leads = [cid for cid, s in seeded.items() if s["stage"] == "lead"]
-        assert len(leads) >= 12
-        # Some leads already carry the tag to add or the tag to remove; a non-lead
+        targeted = [cid for cid, s in seeded.items() if s["stage"] == "churned"]
+        assert len(targeted) >= 12
+        # Some targeted already carry the tag to add or the tag to remove; a non-lead
         # carries the tag to remove and must keep it.
-        for cid in leads[:4]:
+        for cid in targeted[:4]:
             await client.add_tags(cid, ["bulkvip"])
-        for cid in leads[4:9]:
+        for cid in targeted[4:9]:
             await client.add_tags(cid, ["bulktrial"])
-        outsider = next(cid for cid, s in seeded.items() if s["stage"] != "lead")
+        outsider = next(cid for cid, s in seeded.items() if s["stage"] != "churned")
         await client.add_tags(outsider, ["bulktrial"])
         start = await snapshot(client)
 
         engine = make_engine(client, tmp_path / "jobs.db")
-        plan = await engine.plan(Target.matching(stage="lead"), Operation.tags(add=["bulkvip"], remove=["bulktrial"]))
-        will_change = [cid for cid in leads if "bulkvip" not in start[cid]["tags"] or "bulktrial" in start[cid]["tags"]]
-        assert sorted(plan.contact_ids) == sorted(leads)
-        assert (plan.will_change, plan.already_match, plan.unknown) == (len(will_change), len(leads) - len(will_change), 0)
+        plan = await engine.plan(Target.matching(stage="churned"), Operation.tags(add=["bulkvip"], remove=["bulktrial"]))
+        will_change = [cid for cid in targeted if "bulkvip" not in start[cid]["tags"] or "bulktrial" in start[cid]["tags"]]
+        assert sorted(plan.contact_ids) == sorted(targeted)
+        assert (plan.will_change, plan.already_match, plan.unknown) == (len(will_change), len(targeted) - len(will_change), 0)
         assert await snapshot(client) == start  # planning changes nothing
 
         seen: list[Progress] = []
@@ -56,12 +56,12 @@ async def test_tags_on_a_search_target_change_exactly_the_matching_contacts(bulk
         assert job.state == JOB_COMPLETED
         c = job.counts
         assert (c.total, c.done, c.changed, c.unchanged, c.failed, c.remaining) == (
-            len(leads), len(leads), len(will_change), len(leads) - len(will_change), 0, 0,
+            len(targeted), len(targeted), len(will_change), len(targeted) - len(will_change), 0, 0,
         )
         assert seen[-1].counts.remaining == 0 and seen[-1].state == JOB_COMPLETED
 
         expected = {cid: dict(s) for cid, s in start.items()}
-        for cid in leads:
+        for cid in targeted:
             expected[cid]["tags"] = sorted((set(start[cid]["tags"]) - {"bulktrial"}) | {"bulkvip"})
         assert await snapshot(client) == expected
 
@@ -106,12 +106,14 @@ async def test_list_add_on_a_segment_and_its_undo_keep_earlier_members(bulk_serv
 
 async def test_list_remove_on_the_list_itself_and_ids_outside_it(bulk_server: Any, tmp_path: Any) -> None:
     async with make_client(bulk_server) as client:
-        list_id = await first_list(client)
+        everyone = await snapshot(client)
+        list_id = (await client.create_list("bulk remove target")).id
+        await client.add_members(list_id, [cid for cid, s in everyone.items() if s["stage"] == "churned"])
         original = await members(client, list_id)
+        assert len(original) >= 10
         engine = make_engine(client, tmp_path / "jobs.db")
 
         # Ids: two members and one contact outside the list.
-        everyone = await snapshot(client)
         outsider = next(cid for cid in everyone if cid not in original)
         two = sorted(original)[:2]
         job = await engine.execute(await engine.plan(Target.explicit([*two, outsider]), Operation.list_remove(list_id)))
@@ -180,8 +182,8 @@ async def test_cancel_leaves_the_rest_pending_and_resume_finishes_without_double
 ) -> None:
     async with make_client(bulk_server) as client:
         start = await snapshot(client)
-        leads = {cid for cid, s in start.items() if s["stage"] == "lead"}
-        lacking = [cid for cid in leads if "bulkcancel" not in start[cid]["tags"]]
+        targeted = {cid for cid, s in start.items() if s["stage"] == "churned"}
+        lacking = [cid for cid in targeted if "bulkcancel" not in start[cid]["tags"]]
         engine = make_engine(client, tmp_path / "jobs.db", concurrency=2)
         cancel = asyncio.Event()
 
@@ -189,21 +191,21 @@ async def test_cancel_leaves_the_rest_pending_and_resume_finishes_without_double
             if p.counts.finished >= 15:
                 cancel.set()
 
-        plan = await engine.plan(Target.matching(stage="lead"), Operation.tags(add=["bulkcancel"]))
+        plan = await engine.plan(Target.matching(stage="churned"), Operation.tags(add=["bulkcancel"]))
         job = await engine.execute(plan, on_progress=watch, cancel=cancel)
         assert job.state == JOB_CANCELLED
         assert job.counts.done >= 15 and job.counts.remaining > 0
-        assert job.counts.done + job.counts.remaining == len(leads)
+        assert job.counts.done + job.counts.remaining == len(targeted)
         assert [j.id for j in engine.pending_jobs()] == [job.id]
         tagged = {cid for cid, s in (await snapshot(client)).items() if "bulkcancel" in s["tags"]}
         assert len(tagged) == job.counts.done  # exactly the done items were changed
 
         resumed = await engine.resume(job.id)
-        assert resumed.state == JOB_COMPLETED and resumed.counts.done == len(leads)
+        assert resumed.state == JOB_COMPLETED and resumed.counts.done == len(targeted)
         assert resumed.counts.changed == len(lacking)
         assert engine.pending_jobs() == []
         final = await snapshot(client)
-        assert all(("bulkcancel" in final[cid]["tags"]) == (cid in leads or "bulkcancel" in start[cid]["tags"]) for cid in start)
+        assert all(("bulkcancel" in final[cid]["tags"]) == (cid in targeted or "bulkcancel" in start[cid]["tags"]) for cid in start)
 
 
 async def test_plan_refuses_unknown_list_and_bad_operations(bulk_server: Any, tmp_path: Any) -> None:

@@ -85,7 +85,7 @@ async def test_tight_rate_limit_reports_every_item_and_retry_completes(bulk_serv
     async with make_client(bulk_server, pacer=pacer, retry=retry) as client:
         start = await snapshot(client)
         engine = make_engine(client, tmp_path / "jobs.db", concurrency=4, item_retries=0)
-        plan = await engine.plan(Target.matching(stage="lead"), Operation.set_stage("limited"))
+        plan = await engine.plan(Target.matching(stage="churned"), Operation.set_stage("limited"))
         assert plan.total >= 20
 
         # Tight enough that even a minute boundary during the run cannot let every item through.
