@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.events import Click
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from orbit_tui.api.models import Contact
 from orbit_tui.ui.errors import describe_error, is_offline_error
@@ -453,11 +453,11 @@ class ContactsScreen(Screen[None]):
             callback()
 
     # -- table events ---------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#contacts")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(ContactsTable.Highlighted, "#contacts")
+    def _row_highlighted(self, event: ContactsTable.Highlighted) -> None:
         self._maybe_page(event.cursor_row)
 
-    @on(DataTable.RowSelected, "#contacts")
+    @on(ContactsTable.Selected, "#contacts")
     def _row_selected(self) -> None:
         self.action_open()
 

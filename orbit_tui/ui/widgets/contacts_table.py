@@ -1,27 +1,33 @@
-"""The contacts table: a DataTable that shows a sliding window of a long result.
+"""The contacts table: a light, line-rendered table over a sliding window of rows.
 
-Rows are appended at the bottom (next page), prepended at the top (an earlier page
-reloaded when scrolling back) and dropped at either end, so the table never holds more
-than about 1,000 rows however long the result. The columns adapt to the width: tags
-and created date appear from 100 columns up.
+It draws only the lines on screen, each as one strip of pre-cut cell strings, so paging
+and scrolling through a long result stay cheap. Rows are appended at the bottom (next
+page), prepended at the top (an earlier page reloaded when scrolling back) and dropped
+at either end, so the table never holds more than about 1,000 rows however long the
+result. The columns adapt to the width: tags and created date appear from 100 columns.
 
-Every cell is a ``rich.text.Text`` built from cleaned plain strings: nothing from the
-server is read as markup or reaches the terminal as a control sequence.
+Every cell is cut from a cleaned plain string: nothing from the server is read as
+markup or reaches the terminal as a control sequence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual._two_way_dict import TwoWayDict
+from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from orbit_tui.api.models import Contact
-from orbit_tui.ui.safe import fit, format_date, format_phone
+from orbit_tui.ui.safe import clean, format_date, format_phone
 
 MARK_SYMBOL = "●"
 
@@ -73,189 +79,295 @@ def layout_columns(table_width: int) -> list[tuple[Column, int]]:
     return widths
 
 
-def contact_cells(
-    contact: Contact, marked: bool, widths: Sequence[tuple[Column, int]]
-) -> list[Text]:
-    values = {
-        "mark": Text(MARK_SYMBOL, style="bold", end="") if marked else Text("", end=""),
-        "name": fit(contact.display_name, 0),
-        "phone": fit(format_phone(contact.phone, contact.country_code), 0),
-        "email": fit(contact.email, 0),
-        "country": fit(contact.country_code, 0),
-        "stage": fit(contact.lifecycle_stage, 0),
-        "tags": fit(", ".join(contact.tags), 0),
-        "created": fit(format_date(contact.created_at), 0),
+def cell_values(contact: Contact, marked: bool) -> dict[str, str]:
+    return {
+        "mark": MARK_SYMBOL if marked else "",
+        "name": clean(contact.display_name),
+        "phone": format_phone(contact.phone, contact.country_code),
+        "email": clean(contact.email),
+        "country": clean(contact.country_code),
+        "stage": clean(contact.lifecycle_stage),
+        "tags": ", ".join(clean(t) for t in contact.tags),
+        "created": format_date(contact.created_at),
     }
-    cells: list[Text] = []
-    for column, width in widths:
-        text = values[column.key]
-        if text.cell_len > width:
-            text.truncate(width, overflow="ellipsis")
-        cells.append(text)
-    return cells
 
 
-class ContactsTable(DataTable[Text]):
+def fit_cell(value: str, width: int) -> str:
+    """``value`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if cell_len(value) > width:
+        return set_cell_size(value, max(0, width - 1)) + "…" if width > 0 else ""
+    return set_cell_size(value, width)
+
+
+class ContactsTable(ScrollView, can_focus=True):
     """A row-cursor table of contacts with a marks column and a sliding window."""
 
+    COMPONENT_CLASSES = {
+        "contacts-table--header",
+        "contacts-table--cursor",
+        "contacts-table--marked",
+    }
+
+    DEFAULT_CSS = """
+    ContactsTable {
+        background: $surface;
+        color: $foreground;
+        scrollbar-gutter: stable;
+    }
+    ContactsTable > .contacts-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    ContactsTable > .contacts-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    ContactsTable:focus > .contacts-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    ContactsTable > .contacts-table--marked {
+        color: $accent;
+        text-style: bold;
+    }
+    """
+
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g,ctrl+home", "first_row", "First", show=False, id="table.first"),
-        Binding("G,ctrl+end", "last_row", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", show=False, id="table.open"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("g,home,ctrl+home", "first_row", "First", show=False, id="table.first"),
+        Binding("G,end,ctrl+end", "last_row", "Last", show=False, id="table.last"),
     ]
 
-    def __init__(
-        self, is_marked: Callable[[str], bool], *, id: str | None = None
-    ) -> None:
-        super().__init__(
-            id=id, cursor_type="row", cell_padding=CELL_PADDING, zebra_stripes=False
-        )
+    class Highlighted(Message):
+        def __init__(self, table: ContactsTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
+        @property
+        def control(self) -> ContactsTable:
+            return self.table
+
+    class Selected(Message):
+        def __init__(self, table: ContactsTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
+        @property
+        def control(self) -> ContactsTable:
+            return self.table
+
+    def __init__(self, is_marked: Callable[[str], bool], *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._is_marked = is_marked
-        self._widths: list[tuple[Column, int]] = []
-        self._keys: list[RowKey] = []  # in display order
-        self._ids: dict[RowKey, str] = {}
-        self._contacts: dict[RowKey, Contact] = {}
-        self._serial = 0
+        self._widths: list[tuple[Column, int]] = layout_columns(80)
+        self._rows: list[Contact] = []
+        self._marked: list[bool] = []
+        self._cells: dict[int, list[str]] = {}  # id(contact) -> cut cells
+        self.cursor_row = 0
 
-    # -- columns ------------------------------------------------------------------
-    def on_mount(self) -> None:
-        self._relayout(self.size.width or 80)
+    # -- size ---------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
 
-    def on_resize(self) -> None:
-        self._relayout(self.size.width)
+    @property
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
 
-    def _relayout(self, width: int) -> None:
-        widths = layout_columns(width)
-        if widths == self._widths:
-            return
-        contacts = [self._contacts[k] for k in self._keys]
-        row = self.cursor_row
-        self._widths = widths
-        self.clear(columns=True)
-        self._keys, self._ids, self._contacts = [], {}, {}
-        for column, w in widths:
-            self.add_column(Text(column.label, end=""), width=w, key=column.key)
-        self._add(contacts)
-        if contacts:
-            self.move_cursor(row=min(row, len(contacts) - 1), scroll=True)
+    def _update_virtual_size(self) -> None:
+        width = sum(w + 2 * CELL_PADDING for _, w in self._widths)
+        self.virtual_size = Size(width, len(self._rows) + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        widths = layout_columns(event.size.width)
+        if widths != self._widths:
+            self._widths = widths
+            self._cells.clear()
+            self._update_virtual_size()
+        self._scroll_cursor_into_view()
+        self.refresh()
 
     # -- rows -----------------------------------------------------------------------
     def contact_at(self, row: int) -> Contact | None:
-        if 0 <= row < len(self._keys):
-            return self._contacts[self._keys[row]]
+        if 0 <= row < len(self._rows):
+            return self._rows[row]
         return None
 
     @property
     def current(self) -> Contact | None:
         return self.contact_at(self.cursor_row)
 
-    def _add(self, contacts: Iterable[Contact]) -> list[RowKey]:
-        keys = []
-        for contact in contacts:
-            self._serial += 1
-            key = self.add_row(
-                *contact_cells(contact, self._is_marked(contact.id), self._widths),
-                key=f"r{self._serial}",
-            )
-            self._keys.append(key)
-            self._ids[key] = contact.id
-            self._contacts[key] = contact
-            keys.append(key)
-        return keys
-
     def show(self, contacts: Sequence[Contact], *, cursor_row: int = 0) -> None:
         """Replace every row."""
-        self.clear()
-        self._keys, self._ids, self._contacts = [], {}, {}
-        self._add(contacts)
-        if contacts:
-            self.move_cursor(row=max(0, min(cursor_row, len(contacts) - 1)), scroll=True)
+        self._rows = list(contacts)
+        self._marked = [self._is_marked(c.id) for c in self._rows]
+        self._cells.clear()
+        self._update_virtual_size()
+        self.set_scroll(0, 0)
+        self.move_cursor(row=cursor_row)
+        self.refresh()
 
     def append(self, contacts: Sequence[Contact]) -> None:
-        self._add(contacts)
+        self._rows.extend(contacts)
+        self._marked.extend(self._is_marked(c.id) for c in contacts)
+        self._update_virtual_size()
+        self.refresh()
 
     def prepend(self, contacts: Sequence[Contact]) -> None:
         """Put rows above the current first row, keeping the cursor on its contact."""
         if not contacts:
             return
-        row = self.cursor_row
-        old = list(self._keys)
-        self._keys = []
-        new = self._add(contacts)
-        self._keys = new + old
-        self._reindex()
-        self._shift_cursor(row + len(new), len(new))
+        count = len(contacts)
+        self._rows[:0] = contacts
+        self._marked[:0] = [self._is_marked(c.id) for c in contacts]
+        self._update_virtual_size()
+        self.cursor_row += count
+        self.set_scroll(None, self.scroll_y + count)
+        self.refresh()
 
     def drop_head(self, count: int) -> None:
         """Remove the first ``count`` rows, keeping the cursor on its contact."""
         if count <= 0:
             return
-        row = self.cursor_row
-        gone, self._keys = self._keys[:count], self._keys[count:]
-        self._forget(gone)
-        self._reindex()
-        self._shift_cursor(max(0, row - count), -count)
+        for contact in self._rows[:count]:
+            self._cells.pop(id(contact), None)
+        del self._rows[:count]
+        del self._marked[:count]
+        self.cursor_row = max(0, self.cursor_row - count)
+        self.set_scroll(None, max(0, self.scroll_y - count))
+        self._update_virtual_size()
+        self.refresh()
 
     def drop_tail(self, count: int) -> None:
         if count <= 0:
             return
-        row = self.cursor_row
-        gone, self._keys = self._keys[-count:], self._keys[:-count]
-        self._forget(gone)
-        self._reindex()
-        if self._keys:
-            self.move_cursor(row=min(row, len(self._keys) - 1), scroll=False)
-
-    def _forget(self, keys: Iterable[RowKey]) -> None:
-        for key in keys:
-            del self.rows[key]
-            del self._data[key]
-            self._new_rows.discard(key)
-            self._ids.pop(key, None)
-            self._contacts.pop(key, None)
-
-    def _reindex(self) -> None:
-        # DataTable can only append; reorder its index the way its own sort() does.
-        self._row_locations = TwoWayDict({key: i for i, key in enumerate(self._keys)})
-        self._update_count += 1
-        self._require_update_dimensions = True
-        self.check_idle()
-        self.refresh(layout=True)
-
-    def _shift_cursor(self, row: int, delta: int) -> None:
-        scroll_y = self.scroll_y + delta
-        self.move_cursor(row=row, scroll=False)
-        self.call_after_refresh(self._restore_scroll, scroll_y)
-
-    def _restore_scroll(self, scroll_y: float) -> None:
-        self.scroll_to(y=max(0, scroll_y), animate=False, immediate=True)
+        for contact in self._rows[-count:]:
+            self._cells.pop(id(contact), None)
+        del self._rows[-count:]
+        del self._marked[-count:]
+        self._update_virtual_size()
+        if self._rows and self.cursor_row >= len(self._rows):
+            self.move_cursor(row=len(self._rows) - 1)
+        self.refresh()
 
     def refresh_marks(self) -> None:
-        if not self._widths or self._widths[0][0].key != "mark":
-            return
-        for key in self._keys:
-            marked = self._is_marked(self._ids[key])
-            cell = Text(MARK_SYMBOL, style="bold", end="") if marked else Text("", end="")
-            if self._data[key].get("mark", Text("")).plain != cell.plain:
-                self.update_cell(key, "mark", cell)
+        changed = False
+        for index, contact in enumerate(self._rows):
+            marked = self._is_marked(contact.id)
+            if marked != self._marked[index]:
+                self._marked[index] = marked
+                self._cells.pop(id(contact), None)
+                changed = True
+        if changed:
+            self.refresh()
 
     def replace_contact(self, contact: Contact) -> None:
-        for key in self._keys:
-            if self._ids[key] == contact.id:
-                self._contacts[key] = contact
-                for (column, _), cell in zip(
-                    self._widths,
-                    contact_cells(contact, self._is_marked(contact.id), self._widths),
-                    strict=True,
-                ):
-                    self.update_cell(key, column.key, cell)
+        for index, existing in enumerate(self._rows):
+            if existing.id == contact.id:
+                self._cells.pop(id(existing), None)
+                self._rows[index] = contact
+        self.refresh()
 
-    # -- moves ----------------------------------------------------------------------
+    def _cut(self, index: int) -> list[str]:
+        contact = self._rows[index]
+        cells = self._cells.get(id(contact))
+        if cells is None:
+            values = cell_values(contact, self._marked[index])
+            cells = [fit_cell(values[column.key], width) for column, width in self._widths]
+            self._cells[id(contact)] = cells
+        return cells
+
+    def get_row_at(self, row: int) -> list[Text]:
+        """The cells of a row as plain ``Text`` (as shown, before cutting)."""
+        values = cell_values(self._rows[row], self._marked[row])
+        return [Text(values[column.key]) for column, _ in self._widths]
+
+    def get_cell_at(self, coordinate: tuple[int, int]) -> Text:
+        row, column = coordinate
+        return self.get_row_at(row)[column]
+
+    # -- cursor ---------------------------------------------------------------------
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        if not self._rows:
+            self.cursor_row = 0
+            return
+        row = max(0, min(row, len(self._rows) - 1))
+        self.cursor_row = row
+        if scroll:
+            self._scroll_cursor_into_view()
+        self.refresh()
+        # Posted even when the row did not change: the screen uses it to decide
+        # whether to load more, and a held key at the edge must keep asking.
+        self.post_message(self.Highlighted(self, row))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        height = self._page_height
+        if self.cursor_row < top:
+            self.set_scroll(None, self.cursor_row)
+        elif self.cursor_row >= top + height:
+            self.set_scroll(None, self.cursor_row - height + 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._page_height)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._page_height)
+
     def action_first_row(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=0)
+        self.move_cursor(row=0)
 
     def action_last_row(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=self.row_count - 1)
+        self.move_cursor(row=len(self._rows) - 1)
+
+    def action_select(self) -> None:
+        if self._rows:
+            self.post_message(self.Selected(self, self.cursor_row))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self._rows) and event.y >= 1:
+            if row == self.cursor_row and event.chain >= 2:
+                self.action_select()
+            self.move_cursor(row=row)
+
+    # -- drawing ----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("contacts-table--header")
+            cells = [fit_cell(column.label, w) for column, w in self._widths]
+            return self._strip(cells, style, style, width)
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        style = base
+        if index == self.cursor_row:
+            style = base + self.get_component_rich_style("contacts-table--cursor")
+        mark_style = style + self.get_component_rich_style("contacts-table--marked", partial=True)
+        return self._strip(self._cut(index), style, mark_style, width)
+
+    def _strip(self, cells: list[str], style: Style, first_style: Style, width: int) -> Strip:
+        pad = " " * CELL_PADDING
+        segments = [Segment(pad + cells[0] + pad, first_style)]
+        segments.extend(Segment(pad + cell + pad, style) for cell in cells[1:])
+        strip = Strip(segments)
+        scroll_x = int(self.scroll_x)
+        if scroll_x:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, style).crop(0, width)
