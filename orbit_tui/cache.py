@@ -74,6 +74,10 @@ they revalidate); deletions take the item out of every page; pages that a change
 extend in ways the cache cannot know (a new contact, new list members, opt-outs after a
 preference change) are dropped.
 
+Changes made elsewhere (a bulk job runs on the client directly): call
+``invalidate_contacts(ids)`` when it finishes (those contacts and every page holding them
+turn stale, as do list, segment and opt-out pages), or ``invalidate_all()``.
+
 Local knowledge for autocomplete and estimates: ``known_tags()``, ``known_stages()``,
 ``known_lists()``, ``cached_contacts(limit)``. ``client`` is the underlying OrbitClient
 (for ``in_flight``, ``add_listener``, ``online``, bulk work).

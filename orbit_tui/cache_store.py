@@ -183,6 +183,28 @@ class PageCache(CacheDB):
             sql, args = sql + " AND scope = ?", args + [scope]
         self._run(lambda conn: conn.execute(sql, args))
 
+    def invalidate_item(self, kind: str, ident: str) -> None:
+        """Mark an entity and every page holding it stale (changed elsewhere, e.g. in bulk)."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE entities SET invalid = 1 WHERE kind = ? AND id = ?", (kind, ident))
+            conn.execute(
+                "UPDATE pages SET invalid = 1 WHERE key IN "
+                "(SELECT page_key FROM page_items WHERE kind = ? AND item_id = ?)",
+                (kind, ident),
+            )
+
+        self._run(run)
+
+    def invalidate_all(self) -> None:
+        """Mark everything stale: still shown at once, all revalidated."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE pages SET invalid = 1")
+            conn.execute("UPDATE entities SET invalid = 1")
+
+        self._run(run)
+
     # -- entities -------------------------------------------------------------------
     def _put_entity(
         self, conn: sqlite3.Connection, kind: str, ident: str, body: Mapping[str, Any], now: float

@@ -7,7 +7,7 @@ patches or drops what the cache holds so no screen shows the old value. See
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from orbit_tui.api.models import (
     Contact,
@@ -160,6 +160,20 @@ class CachedOrbit(CachedReads):
         await self.client.delete_segment(segment_id)
         self.cache.patch_item("segment", segment_id, lambda _: None)
         self.cache.drop_pages("segment_members", segment_id)
+
+    # -- changes made elsewhere ----------------------------------------------------
+    def invalidate_contacts(self, contact_ids: Iterable[str]) -> None:
+        """Contacts changed outside this facade (a bulk job): mark them and their pages
+        stale so the next read revalidates. List and segment pages are marked too, since
+        memberships and counts may have moved."""
+        for contact_id in contact_ids:
+            self.cache.invalidate_item("contact", contact_id)
+        for endpoint in ("lists", "segments", "optouts"):
+            self.cache.invalidate_pages(endpoint)
+
+    def invalidate_all(self) -> None:
+        """Everything cached is shown as stale and revalidated on the next read."""
+        self.cache.invalidate_all()
 
     async def preview_segment(self, rules: Mapping[str, Any]) -> SegmentPreview:
         return await self.client.preview_segment(rules)

@@ -218,3 +218,18 @@ async def test_changes_that_reshape_a_list_drop_its_cached_pages(orbit: CachedOr
     created = await orbit.create_contact({"email": "reshaped@example.org"})
     assert orbit.peek_contacts_page() is None
     assert orbit.peek_contact(created.id) is not None
+
+
+async def test_changes_made_elsewhere_can_be_marked_stale(orbit: CachedOrbit, other: OrbitClient) -> None:
+    page = (await orbit.contacts_page()).page
+    target = page.items[2]
+    await orbit.contact(target.id)
+    await other.add_tags(target.id, ["bulk-added"])  # e.g. a bulk job on the raw client
+    orbit.invalidate_contacts([target.id])
+    peeked = orbit.peek_contacts_page()
+    assert peeked is not None and peeked.stale
+    assert orbit.peek_contact(target.id).stale  # type: ignore[union-attr]
+    fresh = await orbit.contact(target.id)  # stale: goes to the server without refresh=True
+    assert not fresh.from_cache and "bulk-added" in fresh.value.tags
+    orbit.invalidate_all()
+    assert orbit.peek_contact(target.id).stale  # type: ignore[union-attr]
