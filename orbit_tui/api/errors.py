@@ -222,8 +222,9 @@ class ServerError(OrbitError):
 
     def _todo(self) -> str:
         return (
-            "This is on Orbit's side and was already retried. Try again in a minute; "
-            "if it persists, escalate with the request id."
+            "This is on Orbit's side, not yours. Try again in a minute; if it persists, "
+            "escalate with the request id. A change may not have been applied: refresh (r) "
+            "to check before repeating it."
         )
 
 
@@ -236,9 +237,9 @@ class NetworkError(OrbitError):
 
     def _todo(self) -> str:
         return (
-            "Check the network or VPN and the profile's base URL; cached data is shown "
-            "meanwhile. A change may or may not have been applied: refresh (r) before "
-            "repeating it."
+            "Check the network or VPN and the profile's base URL; what is cached stays "
+            "visible meanwhile. A change may or may not have been applied: refresh (r) "
+            "before repeating it."
         )
 
 
