@@ -134,3 +134,51 @@ def test_created_date_cell_is_utc() -> None:
     from orbit_tui.ui.safe import format_date
 
     assert format_date(datetime(2025, 1, 1, 23, 30, tzinfo=timezone.utc)) == "2025-01-01"
+
+
+def test_status_bar_badges_read_without_colour() -> None:
+    from orbit_tui.ui.status import AppStatus, ProfileInfo
+    from orbit_tui.ui.widgets.status_bar import render_status
+
+    live = AppStatus(profile=ProfileInfo(name="acme\x1b[2J", kind="LIVE", read_only=True))
+    live.update(online=False, in_flight=2, last_error="Orbit had an internal problem")
+    text = render_status(live, width=120)
+    plain = text.plain
+    assert "● LIVE" in plain and "READ-ONLY" in plain and "OFFLINE" in plain
+    assert "⇅ 2" in plain and "✖ Orbit had an internal problem" in plain
+    assert "acme" in plain and "\x1b" not in plain
+    live_span = next(s for s in text.spans if "LIVE" in plain[s.start : s.end])
+    assert "reverse" in str(live_span.style) and "red" in str(live_span.style)
+    demo = render_status(AppStatus(profile=ProfileInfo(kind="DEMO")), width=80).plain
+    assert "DEMO" in demo and "online" in demo and "READ-ONLY" not in demo
+
+
+def test_header_texts() -> None:
+    from orbit_tui.ui.screens.contacts_text import (
+        chip_at,
+        chips_text,
+        counts_text,
+        empty_text,
+        freshness_text,
+    )
+    from orbit_tui.ui.source import PageResult
+
+    window = PageWindow(page_size=50)
+    window.reset(_page(0, 50, True, total=4230))
+    assert counts_text(window, 12, "loading more…").plain == (
+        "1–50 of 4,230 · 12 marked · loading more…"
+    )
+    page = _page(0, 1, False)
+    assert freshness_text([PageResult(page=page)]).plain == ""
+    assert freshness_text([PageResult(page=page, from_cache=True, age_s=400, stale=True)]).plain == (
+        "cached 6 min ago · stale"
+    )
+    offline = PageResult(page=page, from_cache=True, age_s=7200, stale=True, offline=True)
+    assert freshness_text([offline]).plain == "○ offline · cached 2 h ago"
+    query = ContactQuery(search="[b]x", lifecycle_stage="lead", country_code="US")
+    chips = chips_text(query).plain
+    assert chips.startswith("Filters: [stage=lead ✕]  [country=US ✕]")
+    assert chip_at(query, chips.index("country")) == "country_code"
+    assert chip_at(query, 0) is None
+    empty = empty_text(query)
+    assert "“[b]x”" in empty.plain and "with these filters" in empty.plain

@@ -21,16 +21,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Click
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from orbit_tui.api.models import Contact
-from orbit_tui.ui.errors import describe_error, is_offline_error
+from orbit_tui.ui.errors import is_offline_error
 from orbit_tui.ui.query import ContactQuery
-from orbit_tui.ui.safe import format_age, format_count
+from orbit_tui.ui.screens.contacts_text import (
+    chip_at,
+    chips_text,
+    counts_text,
+    empty_text,
+    error_text,
+    freshness_text,
+)
+from orbit_tui.ui.screens.contacts_marking import MarkingScreen
 from orbit_tui.ui.screens.filters import FilterScreen
-from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.source import PageResult
 from orbit_tui.ui.widgets.contacts_table import ContactsTable
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -42,7 +48,7 @@ if TYPE_CHECKING:
 DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
 
 
-class ContactsScreen(Screen[None]):
+class ContactsScreen(MarkingScreen):
     DEFAULT_CSS = """
     ContactsScreen #search-row { height: 1; }
     ContactsScreen #search { width: 1fr; border: none; height: 1; padding: 0 1; }
@@ -180,30 +186,15 @@ class ContactsScreen(Screen[None]):
             self.set_query(self.query_state.without_filters())
 
     def _show_chips(self) -> None:
-        chips = self.query_state.chips()
         widget = self.query_one("#chips", Static)
-        widget.set_class(bool(chips), "active")
-        if not chips:
-            widget.update("")
-            return
-        text = Text("Filters: ", style="bold", end="", no_wrap=True, overflow="ellipsis")
-        for i, (_key, label) in enumerate(chips):
-            if i:
-                text.append("  ")
-            text.append(f"[{label} ✕]")
-        text.append("   x drops the last · X clears all · f edits", style="dim")
-        widget.update(text)
+        widget.set_class(self.query_state.has_filters, "active")
+        widget.update(chips_text(self.query_state) if self.query_state.has_filters else "")
 
     @on(Click, "#chips")
     def _chip_clicked(self, event: Click) -> None:
-        # A click anywhere on a chip removes it: find which chip the x offset is in.
-        offset = len("Filters: ")
-        for key, label in self.query_state.chips():
-            width = len(label) + 4
-            if offset <= event.x - 1 < offset + width:
-                self.set_query(self.query_state.without(key))
-                return
-            offset += width + 2
+        key = chip_at(self.query_state, event.x - 1)  # the widget has one cell of padding
+        if key is not None:
+            self.set_query(self.query_state.without(key))
 
     # -- loading --------------------------------------------------------------------
     def _begin(self, activity: str) -> None:
@@ -377,64 +368,19 @@ class ContactsScreen(Screen[None]):
 
     def _show_empty(self) -> None:
         self.table.show([])
-        text = Text("No contacts match", style="bold")
-        if self.query_state.search:
-            text.append(" “")
-            text.append(self.query_state.search)
-            text.append("”")
-        if self.query_state.has_filters:
-            text.append(" with these filters")
-        text.append(".\n\n", style="bold")
-        text.append("Change the search (/), drop a filter (x), or clear them all (X).")
-        self._show_message(text)
+        self._show_message(empty_text(self.query_state))
 
     def _show_error(self, error: BaseException) -> None:
-        explanation = describe_error(error)
         self.orbit_app.report_error(error)
-        text = Text("Could not load contacts\n\n", style="bold red")
-        text.append(explanation)
-        text.append("\n\nPress r to try again.", style="bold")
-        self._show_message(text)
+        self._show_message(error_text(error))
 
     # -- header ---------------------------------------------------------------------
     def _paint_counts(self) -> None:
-        window = self.page_window
-        text = Text(no_wrap=True, end="")
-        if window.loaded and window.row_count:
-            start = window.absolute_start() + 1
-            end = window.absolute_start() + window.row_count
-            total = (
-                format_count(window.total)
-                if window.total is not None
-                else f"{format_count(end)}+"
-            )
-            text.append(f"{format_count(start)}–{format_count(end)} of {total}")
-        elif window.loaded:
-            text.append("0 of 0")
-        marked = len(self.orbit_app.marks)
-        if marked:
-            text.append(f" · {format_count(marked)} marked", style="bold")
-        if self._activity:
-            text.append(f" · {self._activity}", style="italic")
+        text = counts_text(self.page_window, len(self.orbit_app.marks), self._activity)
         self.query_one("#counts", Static).update(text)
 
     def _paint_freshness(self) -> None:
-        results = list(self._freshness.values())
-        text = Text(no_wrap=True, end="")
-        if any(r.offline for r in results):
-            ages = [r.age_s for r in results if r.age_s is not None]
-            text.append("○ offline", style="bold")
-            if ages:
-                text.append(f" · cached {format_age(max(ages))} ago")
-        elif any(r.from_cache for r in results):
-            cached = [r for r in results if r.from_cache]
-            ages = [r.age_s for r in cached if r.age_s is not None]
-            text.append("cached")
-            if ages:
-                text.append(f" {format_age(max(ages))} ago")
-            if any(r.stale for r in cached):
-                text.append(" · stale")
-        self.query_one("#freshness", Static).update(text)
+        self.query_one("#freshness", Static).update(freshness_text(self._freshness.values()))
 
     @property
     def counts_text(self) -> str:
@@ -470,79 +416,6 @@ class ContactsScreen(Screen[None]):
     def _marks_changed(self) -> None:
         self.table.refresh_marks()
         self._paint_counts()
-
-    def action_toggle_mark(self) -> None:
-        contact = self.table.current
-        if contact is None:
-            return
-        self.orbit_app.marks.toggle(contact.id)
-        table = self.table
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
-
-    def action_clear_marks(self) -> None:
-        count = self.orbit_app.marks.clear()
-        if count:
-            self.notify(f"Cleared {format_count(count)} marks")
-
-    def action_mark_all(self) -> None:
-        self._count_then_confirm(self.query_state)
-
-    @work(group="mark-all", exclusive=True, exit_on_error=False)
-    async def _count_then_confirm(self, query: ContactQuery) -> None:
-        app = self.orbit_app
-        self._begin("counting…")
-        try:
-            count = await app.source.count(query)
-        except Exception as error:  # noqa: BLE001
-            self._end()
-            app.report_error(error)
-            self.notify(describe_error(error), title="Could not count", severity="error")
-            return
-        self._end()
-        if count == 0:
-            self.notify("Nothing matches: no contacts to mark")
-            return
-        amount = format_count(count) if count is not None else "every"
-        what = "contacts matching this search and filters"
-        if not query.search and not query.has_filters:
-            what = "contacts (no search or filter is set)"
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._mark_all(query, count)
-
-        app.push_screen(
-            ConfirmScreen(f"Mark all {amount} {what}?", yes="Mark all", no="Cancel"), answer
-        )
-
-    @work(group="mark-all", exclusive=True, exit_on_error=False)
-    async def _mark_all(self, query: ContactQuery, expected: int | None) -> None:
-        app = self.orbit_app
-        batch: list[str] = []
-        seen = 0
-        try:
-            async for contact_id in app.source.iter_ids(query):
-                batch.append(contact_id)
-                seen += 1
-                if len(batch) >= 200:
-                    app.marks.add_many(batch)
-                    batch = []
-                    total = f" / {format_count(expected)}" if expected else ""
-                    self._begin(f"marking… {format_count(seen)}{total}")
-        except Exception as error:  # noqa: BLE001
-            app.marks.add_many(batch)
-            self._end()
-            app.report_error(error)
-            self.notify(
-                f"Marked {format_count(seen)} before it failed: {describe_error(error)}",
-                title="Mark all stopped",
-                severity="error",
-            )
-            return
-        app.marks.add_many(batch)
-        self._end()
-        self.notify(f"Marked {format_count(seen)} contacts")
 
     # -- other actions --------------------------------------------------------------
     def action_refresh(self) -> None:
