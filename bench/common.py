@@ -16,7 +16,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,76 @@ class Stopwatch:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
+
+
+@contextmanager
+def sandbox_process(
+    db: Path, *, latency_ms: float = 0, contacts: int = 3000, timeout_s: float = 600
+) -> Iterator[str]:
+    """Serve ``db`` (seeded with ``contacts`` if empty) in a child process; yield its base URL.
+
+    A child process keeps the server's work off the benchmarked process's interpreter
+    lock, as with a real Orbit server.
+    """
+    code = (
+        "from orbit_tui.sandbox import Faults, serve\n"
+        f"serve(host='127.0.0.1', port=0, db={str(db)!r}, contacts={contacts!r}, "
+        f"faults=Faults(latency_ms={latency_ms!r}))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        base_url = ""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            if "listening on" in line:
+                base_url = line.rsplit(" ", 1)[-1].strip()
+                break
+        if not base_url:
+            raise RuntimeError("the sandbox process did not start")
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class FrameClock:
+    """Stamps every frame a Textual app composes (``App._display``), with a probe's answer.
+
+    ``probe`` is evaluated at the moment of each frame, so "the first frame showing X
+    after t0" is exact even if the waiting coroutine only wakes later. In headless runs
+    (``run_test``) the frame is composed but not serialised to a terminal.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.frames: list[tuple[float, Any, Any]] = []
+        self.probe: Callable[[Any], Any] = lambda screen: None
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if renderable is not None:
+                self.frames.append((time.perf_counter(), screen, self.probe(screen)))
+
+        app._display = display
+
+    async def first_frame(
+        self, after: float, accept: Callable[[Any, Any], bool], timeout_s: float = 30.0
+    ) -> float:
+        """Seconds from ``after`` to the first frame for which ``accept(screen, probed)``."""
+        import asyncio
+
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            for stamp, screen, probed in self.frames:
+                if stamp >= after and accept(screen, probed):
+                    return stamp - after
+            await asyncio.sleep(0.001)
+        raise TimeoutError("no matching frame")
