@@ -22,7 +22,7 @@ from typing import Any, Callable
 log = logging.getLogger("orbit_tui.cache")
 
 APP_MARK = "orbit-tui-cache"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +39,7 @@ CREATE TABLE entities (
     invalid INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL,
     PRIMARY KEY (kind, id));
 CREATE INDEX entities_lru ON entities (accessed_at);
+CREATE INDEX entities_kind_lru ON entities (kind, accessed_at);
 CREATE TABLE page_items (
     kind TEXT NOT NULL, item_id TEXT NOT NULL, page_key TEXT NOT NULL,
     PRIMARY KEY (kind, item_id, page_key)) WITHOUT ROWID;

@@ -317,7 +317,7 @@ class CachedReads:
         return [ContactList.model_validate(b) for b in self.cache.entities("list")]
 
     def cached_contacts(self, limit: int | None = 5000) -> list[Contact]:
-        """Contacts in the cache, most recently fetched first (for local estimates)."""
+        """Contacts in the cache, most recently used first (for local estimates)."""
         return [Contact.model_validate(b) for b in self.cache.entities("contact", limit)]
 
     @property

@@ -339,8 +339,8 @@ class PageCache(CacheDB):
 
     # -- derived knowledge (autocomplete, local estimates) ------------------------
     def entities(self, kind: str, limit: int | None = None) -> list[dict[str, Any]]:
-        """Cached entities of a kind, most recently seen first."""
-        sql = "SELECT body FROM entities WHERE kind = ? ORDER BY fetched_at DESC"
+        """Cached entities of a kind, most recently used first."""
+        sql = "SELECT body FROM entities WHERE kind = ? ORDER BY accessed_at DESC"
         args: list[Any] = [kind]
         if limit is not None:
             sql, args = sql + " LIMIT ?", args + [limit]
@@ -348,22 +348,27 @@ class PageCache(CacheDB):
             lambda conn: [json.loads(r[0]) for r in conn.execute(sql, args).fetchall()], []
         )
 
-    def known_tags(self) -> list[str]:
-        """Every tag seen on a cached contact, most used first."""
+    _RECENT_CONTACTS = (
+        "(SELECT body FROM entities WHERE kind = 'contact' ORDER BY accessed_at DESC LIMIT ?)"
+    )
+
+    def known_tags(self, scan: int = 20_000) -> list[str]:
+        """Tags on the ``scan`` most recently used cached contacts, most used first."""
         sql = (
-            "SELECT j.value, COUNT(*) AS n FROM entities e, json_each(e.body, '$.tags') j "
-            "WHERE e.kind = 'contact' AND json_valid(e.body) AND j.type = 'text' "
+            f"SELECT j.value, COUNT(*) AS n FROM {self._RECENT_CONTACTS} e, "
+            "json_each(e.body, '$.tags') j WHERE json_valid(e.body) AND j.type = 'text' "
             "GROUP BY j.value ORDER BY n DESC, j.value"
         )
-        return self._run(lambda conn: [r[0] for r in conn.execute(sql).fetchall()], [])
+        return self._run(lambda conn: [r[0] for r in conn.execute(sql, (scan,)).fetchall()], [])
 
-    def known_stages(self) -> list[str]:
+    def known_stages(self, scan: int = 20_000) -> list[str]:
+        """Lifecycle stages on the ``scan`` most recently used cached contacts."""
         sql = (
-            "SELECT json_extract(body, '$.lifecycle_stage') AS s, COUNT(*) AS n FROM entities "
-            "WHERE kind = 'contact' AND json_valid(body) AND s IS NOT NULL AND s != '' "
-            "GROUP BY s ORDER BY n DESC, s"
+            "SELECT json_extract(e.body, '$.lifecycle_stage') AS s, COUNT(*) AS n "
+            f"FROM {self._RECENT_CONTACTS} e WHERE json_valid(e.body) AND s IS NOT NULL "
+            "AND s != '' GROUP BY s ORDER BY n DESC, s"
         )
-        return self._run(lambda conn: [str(r[0]) for r in conn.execute(sql).fetchall()], [])
+        return self._run(lambda conn: [str(r[0]) for r in conn.execute(sql, (scan,)).fetchall()], [])
 
     # -- size -------------------------------------------------------------------------
     def _measure(self) -> int:
