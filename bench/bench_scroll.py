@@ -25,6 +25,8 @@ from pathlib import Path
 
 import psutil
 
+from common import shown_path, write_result
+
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.cache import CachedOrbit, PageCache
 from orbit_tui.sandbox import SandboxServer
@@ -57,7 +59,7 @@ class StallMeter:
         return self.lags
 
 
-async def scroll(server: SandboxServer, rows: int, workdir: Path) -> None:
+async def scroll(server: SandboxServer, rows: int, workdir: Path) -> dict[str, object]:
     process = psutil.Process()
     client = OrbitClient(server.base_url, server.api_key)
     cache = PageCache(workdir / "cache.db")
@@ -114,6 +116,19 @@ async def scroll(server: SandboxServer, rows: int, workdir: Path) -> None:
         f"longest stall: idle {idle_max:.1f} ms, scrolling {busy_max:.1f} ms "
         f"(p99 {busy_p99:.1f} ms; x{busy_max / max(idle_max, 0.1):.1f} the idle baseline)"
     )
+    return {
+        "reached_row": reached,
+        "total_rows": screen.page_window.total,
+        "scroll_seconds": round(elapsed, 2),
+        "rows_in_table_at_end": materialised,
+        "rss_baseline_mb": round(baseline_rss / mb, 1),
+        "rss_peak_mb": round(peak_rss / mb, 1),
+        "rss_peak_over_baseline": round(peak_rss / baseline_rss, 2),
+        "stall_idle_max_ms": round(idle_max, 1),
+        "stall_scrolling_max_ms": round(busy_max, 1),
+        "stall_scrolling_p99_ms": round(busy_p99, 1),
+        "targets": {"rss_peak_mb_max": 250, "stall_max_ms": 100},
+    }
 
 
 def main() -> int:
@@ -128,7 +143,9 @@ def main() -> int:
         t0 = time.perf_counter()
         with SandboxServer(db, contacts=args.contacts) as server:
             print(f"sandbox ready with {args.contacts:,} contacts in {time.perf_counter() - t0:.1f} s")
-            asyncio.run(scroll(server, args.rows, workdir))
+            figures = asyncio.run(scroll(server, args.rows, workdir))
+    path = write_result("scroll", {"contacts": args.contacts, "rows": args.rows, **figures})
+    print(f"written {shown_path(path)}")
     return 0
 
 
