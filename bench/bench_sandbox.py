@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -110,11 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     workdir = tempfile.TemporaryDirectory(prefix="orbit-bench-")
     db = args.db or Path(workdir.name) / "bench.db"
     seed_seconds = None
+    phases: dict[str, float] = {}
     fresh = not db.exists()
     if fresh:
         print(f"seeding {args.contacts:,} contacts…", flush=True)
         started = time.perf_counter()
-        seed_database(db, contacts=args.contacts, seed=args.seed)
+
+        def progress(phase: str) -> None:
+            phases[phase] = round(time.perf_counter() - started, 2)
+            print(f"  {phases[phase]:7.1f} s  {phase}", flush=True)
+
+        seed_database(db, contacts=args.contacts, seed=args.seed, progress=progress)
         seed_seconds = time.perf_counter() - started
         print(f"seeded in {seed_seconds:.1f} s", flush=True)
     rng = random.Random(args.seed)
@@ -126,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "contacts": args.contacts, "seed": args.seed, "fresh_seed": fresh,
         "seed_seconds": None if seed_seconds is None else round(seed_seconds, 2),
+        "seed_phases_at_seconds": phases,
+        "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
         "search_page_50": summary(search),
         "baseline_list": summary(listing),
         "baseline_select": summary(plain),

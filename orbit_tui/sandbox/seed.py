@@ -15,10 +15,11 @@ import math
 import multiprocessing
 import os
 import random
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import phonenumbers
 
@@ -146,7 +147,9 @@ class _Generator:
         updated = min(created + int(random_() * 90 * 86400), _END_TS)
         stage = STAGES[bisect.bisect(self.stage_cumulative, random_() * self.stage_cumulative[-1])]
         row = (
-            seq, f"con_{rng.getrandbits(64):016x}", phone[0] if phone else None, email, first, last, region,
+            # ids sort by creation (like ULIDs), so the unique index on id grows at its end
+            seq, f"con_{created:09x}{rng.getrandbits(28):07x}", phone[0] if phone else None, email, first, last,
+            region,
             stage, tags_json, metadata, prefs, self.stamp(created), self.stamp(updated),
             email.lower() if email else None, rng.getrandbits(31),
         )
@@ -210,18 +213,24 @@ def _unique_emails(rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]], seen
         seen.add(key)
 
 
-def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile: bool = False) -> None:
+def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile: bool = False,
+                  progress: Callable[[str], None] | None = None) -> None:
     """Fill the database at ``db_path`` with ``contacts`` contacts, lists and segments.
 
     Contacts are made in chunks of 50,000, each from its own seeded generator, so
     the data is the same whether the chunks are made here or (from 200,000
-    contacts on, when there is a spare CPU) in worker processes while this one
-    writes the previous chunk.
+    contacts on, when there is a spare CPU and this process runs a single thread)
+    in forked worker processes while this one writes the previous chunk.
+    ``progress`` (if given) is told when each phase ends.
     """
+    report = progress or (lambda phase: None)
     conn = connect(db_path)
     try:
         conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-262144")
         conn.execute("BEGIN IMMEDIATE")
+        # merge the search index once at the end instead of while loading
+        conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 0)")
         start = int(conn.execute("SELECT coalesce(max(seq), 0) FROM contacts").fetchone()[0]) + 1
         if start == 1:  # an empty table: build the secondary indexes once, after the rows
             for name in CONTACT_INDEXES:
@@ -233,10 +242,11 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         chunks = max(1, math.ceil(contacts / _CHUNK))
         jobs = [_Chunk(seed, k, chunks, k * _CHUNK, min(_CHUNK, contacts - k * _CHUNK), contacts, start, begin, step)
                 for k in range(chunks) if contacts - k * _CHUNK > 0]
-        workers = min(4, (os.cpu_count() or 1) - 1)
+        workers = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
         emails: set[str] = set()
-        if contacts >= _PARALLEL_FROM and workers >= 1:
-            with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        # fork is only safe (and only used) while this process runs no other thread
+        if contacts >= _PARALLEL_FROM and workers >= 1 and threading.active_count() == 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for rows, fts in pool.imap(_make_chunk, jobs):
                     _unique_emails(rows, fts, emails)
                     _flush(conn, rows, fts)
@@ -245,6 +255,7 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
                 rows, fts = _make_chunk(job)
                 _unique_emails(rows, fts, emails)
                 _flush(conn, rows, fts)
+        report("contacts written")
         if hostile_count:
             gen = _Generator(f"{seed}/hostile", hostile_count, (0, 10_000))
             made = [gen.hostile(i, start + contacts + i, begin + int((contacts + i) * step))
@@ -254,12 +265,17 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
             _flush(conn, rows, fts)
         for ddl in CONTACT_INDEXES.values():
             conn.execute(ddl)
+        report("indexes built")
         _seed_groups(conn, random.Random(f"{seed}/groups"), start, total)
         conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('seed', ?), ('hostile', ?)",
                      (str(seed), "1" if hostile else "0"))
         conn.execute("COMMIT")
+        report("committed")
         conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 4)")
+        report("search index optimised")
         conn.execute("ANALYZE")
+        report("analysed")
     finally:
         conn.close()
 

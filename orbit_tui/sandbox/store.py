@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS contacts (
 CREATE VIRTUAL TABLE IF NOT EXISTS contacts_fts USING fts5(
     name, email, phone,
     tokenize = "unicode61 remove_diacritics 2",
-    prefix = '2 3'
+    prefix = '2 3',
+    columnsize = 0
 );
 CREATE TABLE IF NOT EXISTS lists (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -34,16 +34,16 @@ def _dump(db: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("seed") / "a.db"
-    seed_database(db, contacts=1500, seed=11)
+    seed_database(db, contacts=800, seed=11)
     return db
 
 
 def test_same_seed_same_data_other_seed_other_data(seeded: Path, tmp_path: Path) -> None:
     again = tmp_path / "b.db"
-    seed_database(again, contacts=1500, seed=11)
+    seed_database(again, contacts=800, seed=11)
     assert _dump(again) == _dump(seeded)
     other = tmp_path / "c.db"
-    seed_database(other, contacts=1500, seed=12)
+    seed_database(other, contacts=800, seed=12)
     assert _dump(other) != _dump(seeded)
 
 
@@ -54,11 +54,11 @@ def test_seeded_contacts_are_valid_and_varied(seeded: Path) -> None:
         lists = conn.execute("SELECT (SELECT count(*) FROM list_members m WHERE m.list_seq = l.seq) FROM lists l")
         list_sizes = [r[0] for r in lists.fetchall()]
         segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
-    assert len(rows) == 1500
+    assert len(rows) == 800
     phones = [r[0] for r in rows if r[0]]
     emails = [r[1] for r in rows if r[1]]
-    assert len(phones) == len(set(phones)) > 1200
-    assert len({e.lower() for e in emails}) == len(emails) > 1200
+    assert len(phones) == len(set(phones)) > 600
+    assert len({e.lower() for e in emails}) == len(emails) > 600
     assert all(r[0] or r[1] for r in rows)
     for phone in phones:
         parsed = phonenumbers.parse(phone, None)
@@ -130,3 +130,27 @@ def test_server_lifecycle_seeds_once_and_keeps_changes(tmp_path: Path) -> None:
         assert api.get(f"/contacts/{created['id']}").status_code == 200
     with pytest.raises(httpx.ConnectError):
         httpx.get(again.base_url.replace(str(again.port), str(port)) + "/contacts")
+
+
+def test_worker_processes_make_the_same_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orbit_tui.sandbox import seed as seed_module
+
+    monkeypatch.setattr(seed_module, "_CHUNK", 300)
+    monkeypatch.setattr(seed_module, "_PARALLEL_FROM", 10**9)
+    seed_database(tmp_path / "serial.db", contacts=700, seed=5)
+    monkeypatch.setattr(seed_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(seed_module.os, "cpu_count", lambda: 2)
+    contexts: list[str] = []
+    real_get_context = seed_module.multiprocessing.get_context
+
+    def spy(method: str):  # type: ignore[no-untyped-def]
+        contexts.append(method)
+        return real_get_context(method)
+
+    monkeypatch.setattr(seed_module.multiprocessing, "get_context", spy)
+    seed_database(tmp_path / "parallel.db", contacts=700, seed=5)
+    assert contexts == ["fork"]  # the worker path really ran
+    assert _dump(tmp_path / "parallel.db") == _dump(tmp_path / "serial.db")
+    with sqlite3.connect(tmp_path / "serial.db") as conn:
+        phones = [r[0] for r in conn.execute("SELECT phone FROM contacts WHERE phone IS NOT NULL")]
+    assert len(phones) == len(set(phones))
