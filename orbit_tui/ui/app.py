@@ -76,8 +76,8 @@ class OrbitApp(App[int]):
 
     # -- lifecycle ----------------------------------------------------------------
     def on_mount(self) -> None:
-        if self._theme_name:
-            self.apply_theme(self._theme_name)
+        if self._theme_name and not self.apply_theme(self._theme_name):
+            self._notices.append(f"Unknown theme {self._theme_name!r}: using the default")
         if self._keymap:
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())

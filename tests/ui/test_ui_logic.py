@@ -148,7 +148,7 @@ def test_status_bar_badges_read_without_colour() -> None:
     assert "⇅ 2" in plain and "✖ Orbit had an internal problem" in plain
     assert "acme" in plain and "\x1b" not in plain
     live_span = next(s for s in text.spans if "LIVE" in plain[s.start : s.end])
-    assert "reverse" in str(live_span.style) and "red" in str(live_span.style)
+    assert "on #d70000" in str(live_span.style)  # white on red
     demo = render_status(AppStatus(profile=ProfileInfo(kind="DEMO")), width=80).plain
     assert "DEMO" in demo and "online" in demo and "READ-ONLY" not in demo
 

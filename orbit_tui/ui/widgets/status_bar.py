@@ -14,10 +14,12 @@ from textual.widgets import Static
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.status import AppStatus
 
+# Explicit RGB (not ANSI names, which themes remap): still red/yellow/cyan once a
+# 16-colour terminal downgrades them, and the words carry the meaning without colour.
 BADGES: dict[str, tuple[str, str]] = {
-    "LIVE": (" ● LIVE ", "bold reverse red"),
-    "TEST": (" ◆ TEST ", "bold black on yellow"),
-    "DEMO": (" ◇ DEMO ", "bold black on cyan"),
+    "LIVE": (" ● LIVE ", "bold #ffffff on #d70000"),
+    "TEST": (" ◆ TEST ", "bold #000000 on #ffd700"),
+    "DEMO": (" ◇ DEMO ", "bold #000000 on #5fd7ff"),
     "UNKNOWN": (" ? KEY ", "bold reverse"),
 }
 
@@ -34,15 +36,15 @@ def render_status(status: AppStatus, width: int = 120) -> Text:
         text.append(" READ-ONLY ", style="bold reverse")
     text.append("  ")
     if status.online:
-        text.append("● online", style="green")
+        text.append("● online", style="#00af00")
     else:
-        text.append("○ OFFLINE", style="bold red")
+        text.append("○ OFFLINE", style="bold #ff5f5f")
     if status.in_flight:
         text.append(f"  ⇅ {status.in_flight}", style="bold")
     if status.last_error:
-        text.append("  ✖ ", style="bold red")
+        text.append("  ✖ ", style="bold #ff5f5f")
         remaining = max(10, width - text.cell_len)
-        error = Text(clean(status.last_error), style="red")
+        error = Text(clean(status.last_error), style="#ff5f5f")
         error.truncate(remaining, overflow="ellipsis")
         text.append_text(error)
     return text
