@@ -145,15 +145,30 @@ class OrbitClient(BaseClient):
 
     # -- contacts (1–9) -----------------------------------------------------------
     async def list_contacts(
-        self, *, limit: int = 50, cursor: str | None = None, **filters: Any
+        self,
+        *,
+        search: str | None = None,
+        lifecycle_stage: str | None = None,
+        country_code: str | None = None,
+        tags: list[str] | tuple[str, ...] | str | None = None,
+        has_phone: bool | None = None,
+        has_email: bool | None = None,
+        created_after: str | None = None,
+        created_before: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
     ) -> Page[Contact]:
-        """GET /contacts. Filters: search, lifecycle_stage, country_code, tags (list: all
-        must match), has_phone, has_email, created_after, created_before."""
-        params = self.contact_params(**filters)
+        """GET /contacts: one page. ``tags``: every tag must match. None = no filter."""
+        params = self.contact_params(
+            search=search, lifecycle_stage=lifecycle_stage, country_code=country_code,
+            tags=tags, has_phone=has_phone, has_email=has_email,
+            created_after=created_after, created_before=created_before,
+        )
         params.update(limit=limit, cursor=cursor)
         return _page(await self.request("GET", "contacts", params=params), Contact)
 
     def iter_contacts(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Contact]:
+        """Every contact matching the filters of :meth:`list_contacts`, following cursors."""
         return self._iterate(
             lambda c: self.list_contacts(limit=page_size, cursor=c, **filters)
         )
