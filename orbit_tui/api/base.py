@@ -22,6 +22,13 @@ Retry decisions (at most ``RetryPolicy.max_retries`` retries):
   list is worse than an error the agent can check).
 * A DELETE retried after an ambiguous failure that then answers 404 counts as done: the
   first attempt did it.
+
+On a server that ignores Idempotency-Key the worst outcomes of these retries are benign
+and visible: a repeated add-members reports the ids as ``already_member`` instead of
+``added``; a repeated contact create answers 409 CONFLICT (phone and email are unique), a
+repeated list or segment create makes a duplicate — hence ``trust_idempotency_keys``.
+Every non-GET gets a fresh key per logical request (``orbit-tui-<uuid4>``), reused by
+each of its retries, never across two calls.
 """
 
 from __future__ import annotations
