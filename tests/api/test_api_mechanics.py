@@ -205,11 +205,13 @@ async def test_pacer_spreads_requests_and_holds_for_the_reset_instead_of_hitting
                            "X-RateLimit-Remaining": str(limit - window["used"]),
                            "X-RateLimit-Reset": reset})
 
+    kinds: list[str] = []
     async with make(handler, t) as client:
+        client.add_listener(lambda e: kinds.append(e.kind))
         for _ in range(25):
             await client.get_contact("con_1")
     assert statuses.count(429) == 0
-    assert client.pacer.waits > 0
+    assert client.pacer.waits > 0 and "throttled" in kinds  # the status bar can say so
     assert t.now - 1_000.0 <= 121  # three windows at most: it waited no longer than needed
 
 
