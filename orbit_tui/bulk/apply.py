@@ -121,8 +121,12 @@ async def apply_tags(client: Any, item: WorkItem) -> Outcome:
             base = tags_after if tags_after is not None else before_tags
             tags_after = [t for t in base if t != tag]
     assert tags_after is not None
-    added = [t for t in op.add_tags if t not in before_tags and t in tags_after]
-    removed = [t for t in op.remove_tags if t in before_tags and t not in tags_after]
+    # What this item changed: tags that appeared / disappeared and are ones we asked
+    # for (case-insensitively, should a server normalise them); never somebody else's.
+    wanted_in = {t.casefold() for t in op.add_tags}
+    wanted_out = {t.casefold() for t in op.remove_tags}
+    added = [t for t in tags_after if t not in before_tags and t.casefold() in wanted_in]
+    removed = [t for t in before_tags if t not in tags_after and t.casefold() in wanted_out]
     after = {"tags": tags_after, "added": added, "removed": removed}
     return Outcome(item.contact_id, DONE, changed=bool(added or removed), after=after, before=read)
 
