@@ -160,7 +160,9 @@ class OrbitApp(App[int]):
                     severity="error",
                     markup=False,
                 )
-        elif name in ("lists", "segments", "optouts", "jobs", "tag"):
+        elif name in ("lists", "segments", "optouts"):
+            self.open_group_screen(name)
+        elif name in ("jobs", "tag"):
             self.notify(f"Coming soon: :{name}", title="Not yet", markup=False)
         else:
             self.notify(
@@ -168,6 +170,14 @@ class OrbitApp(App[int]):
                 severity="error",
                 markup=False,
             )
+
+    def open_group_screen(self, name: str) -> None:
+        """``:lists``, ``:segments``, ``:optouts``: on top of the contacts screen."""
+        from orbit_tui.ui.screens.groups import SCREENS
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, ContactsScreen):
+            self.pop_screen()
+        self.push_screen(SCREENS[name]())
 
     def action_help(self) -> None:
         screen = self.screen

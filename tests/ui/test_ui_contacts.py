@@ -298,3 +298,55 @@ async def test_hostile_values_are_shown_literally(sandbox_factory: Any, make_app
             for cell in table.get_row_at(row):
                 assert not any(ch in cell.plain for ch in "\x1b\x07\x00\x9b")
                 assert not cell.spans  # no markup was interpreted
+
+
+async def test_cached_page_shows_at_once_then_revalidates(
+    sandbox_factory: Any, make_app: AppFactory, clock: Any
+) -> None:
+    server = sandbox_factory(contacts=60)
+    first_app = make_app(server)
+    async with first_app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(first_app), what="first page")
+        top = screen_of(first_app).table.contact_at(0)
+    assert top is not None
+    async with OrbitClient(server.base_url, server.api_key) as client:
+        await client.update_contact(top.id, {"first_name": "Renamed", "last_name": "Since"})
+    clock.now += 90
+    # A new app on the same cache: the old page at once, marked as cached...
+    app = make_app(server)
+    server.faults.latency_ms = 2000  # the revalidation is in flight while we look
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await wait_for(pilot, lambda: screen.loaded_once, what="cached page")
+        assert screen.table.contact_at(0).display_name == top.display_name  # type: ignore[union-attr]
+        assert "cached 1 min ago" in screen.freshness_text
+        # ...then the server's answer replaces it quietly.
+        await wait_for(
+            pilot,
+            lambda: screen.table.contact_at(0).display_name == "Renamed Since",  # type: ignore[union-attr]
+            what="revalidated row",
+        )
+        assert screen.freshness_text == ""
+
+
+async def test_escape_stops_mark_all(sandbox: SandboxServer, make_app: AppFactory) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        sandbox.faults.latency_ms = 500
+        try:
+            await pilot.press("y")
+            await pilot.pause(0.1)
+            await pilot.press("escape")
+            await wait_for(
+                pilot,
+                lambda: any("Stopped marking" in n.message for n in app._notifications),
+                what="stopped",
+            )
+        finally:
+            sandbox.faults.latency_ms = 0
+        assert len(app.marks) < 300
+        await pilot.pause(0.6)
+        assert len(app.marks) < 300  # nothing keeps marking in the background

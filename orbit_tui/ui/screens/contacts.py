@@ -65,7 +65,13 @@ class ContactsScreen(MarkingScreen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="contacts.search"),
-        Binding("escape", "focus_table", "Table", show=False, id="contacts.table"),
+        Binding(
+            "escape",
+            "focus_table",
+            "Back to table / stop marking",
+            show=False,
+            id="contacts.table",
+        ),
         Binding("f", "filters", "Filters", id="contacts.filters"),
         Binding("x", "drop_filter", "Drop filter", show=False, id="contacts.drop_filter"),
         Binding("X", "clear_filters", "Clear filters", show=False, id="contacts.clear_filters"),
@@ -141,6 +147,8 @@ class ContactsScreen(MarkingScreen):
     def action_focus_table(self) -> None:
         if self.query_one("#search", Input).has_focus:
             self.table.focus()
+        else:
+            self.stop_marking()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -7,6 +7,7 @@ asks the user to confirm that number, then walks every page of the result.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -101,7 +102,12 @@ class MarkingScreen(Screen[None]):
                     app.marks.add_many(batch)
                     batch = []
                     total = f" / {format_count(expected)}" if expected else ""
-                    self._begin(f"marking… {format_count(seen)}{total}")
+                    self._begin(f"marking… {format_count(seen)}{total} (esc stops)")
+        except asyncio.CancelledError:
+            app.marks.add_many(batch)
+            self._end()
+            self.notify(f"Stopped marking: {format_count(seen)} marked so far", title="Mark all")
+            raise
         except Exception as error:  # noqa: BLE001
             app.marks.add_many(batch)
             self._end()
@@ -115,3 +121,10 @@ class MarkingScreen(Screen[None]):
         app.marks.add_many(batch)
         self._end()
         self.notify(f"Marked {format_count(seen)} contacts")
+
+    def stop_marking(self) -> bool:
+        """Cancel a running "mark all"; returns whether one was running."""
+        running = [w for w in self.workers if w.group == "mark-all" and w.is_running]
+        for worker in running:
+            worker.cancel()
+        return bool(running)

@@ -1,0 +1,234 @@
+"""What the contact form checks and sends, with no Textual in sight.
+
+- The phone is accepted as typed in national or international form and normalised to
+  E.164 for the contact's country (``0151 2345 6789`` with ``DE`` → ``+4915123456789``).
+- The email is checked for syntax (no DNS lookups).
+- The country must be an ISO 3166-1 alpha-2 code; a country *name* gets a suggestion.
+- Metadata is edited as ``key = value`` lines: values that read as JSON numbers, booleans
+  or lists stay typed, anything else is a string; a key whose line was deleted is sent as
+  ``null`` (the server then removes it); an unchanged line keeps its original value.
+- For an edit only the fields that changed are sent; a new contact needs a phone or email.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from orbit_tui.api.models import COMMON_STAGES, Contact
+from orbit_tui.ui.detail_text import metadata_value
+
+TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "country_code", "lifecycle_stage")
+FORM_FIELDS = (*TEXT_FIELDS, "metadata")
+LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "email": "Email",
+    "country_code": "Country",
+    "lifecycle_stage": "Stage",
+    "metadata": "Metadata",
+}
+
+
+@dataclass(frozen=True)
+class FormValues:
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    country_code: str = ""
+    lifecycle_stage: str = ""
+    metadata: str = ""
+
+    def with_(self, **changes: str) -> FormValues:
+        return replace(self, **changes)
+
+    def get(self, name: str) -> str:
+        return str(getattr(self, name))
+
+
+def metadata_to_text(metadata: dict[str, Any]) -> str:
+    return "\n".join(f"{key} = {metadata_value(metadata[key])}" for key in sorted(metadata))
+
+
+def values_from(contact: Contact | None) -> FormValues:
+    if contact is None:
+        return FormValues()
+    return FormValues(
+        first_name=contact.first_name or "",
+        last_name=contact.last_name or "",
+        phone=contact.phone or "",
+        email=contact.email or "",
+        country_code=contact.country_code or "",
+        lifecycle_stage=contact.lifecycle_stage or "",
+        metadata=metadata_to_text(contact.metadata),
+    )
+
+
+def is_dirty(values: FormValues, original: FormValues) -> bool:
+    return any(getattr(values, f.name).strip() != getattr(original, f.name).strip()
+               for f in fields(FormValues))
+
+
+# -- single fields ---------------------------------------------------------------------
+def country_suggestion(text: str) -> str:
+    """``Germany`` → ``DE (Germany)`` when a name was typed ('' when nothing fits)."""
+    try:
+        found = pycountry.countries.search_fuzzy(text)
+    except LookupError:
+        return ""
+    if not found:
+        return ""
+    country = found[0]
+    return f"{country.alpha_2} ({getattr(country, 'common_name', None) or country.name})"
+
+
+def check_country(text: str) -> tuple[str | None, str]:
+    """(normalised code or None when empty, error)."""
+    code = text.strip()
+    if not code:
+        return None, ""
+    if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code.upper()):
+        return code.upper(), ""
+    hint = country_suggestion(code) if len(code) > 2 else ""
+    message = f"{code!r} is not an ISO country code (two letters, e.g. US)"
+    return None, message + (f"; did you mean {hint}?" if hint else "")
+
+
+def check_phone(text: str, country: str | None) -> tuple[str | None, str]:
+    """(E.164 or None when empty, error)."""
+    raw = text.strip()
+    if not raw:
+        return None, ""
+    if not raw.startswith("+") and not country:
+        return None, "Give the number with its + and country code, or set the country first"
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else country)
+    except phonenumbers.NumberParseException:
+        return None, f"{raw!r} does not read as a phone number"
+    if not phonenumbers.is_valid_number(number):
+        where = f" for {country}" if country and not raw.startswith("+") else ""
+        return None, f"{raw!r} is not a valid phone number{where}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def check_email(text: str) -> tuple[str | None, str]:
+    raw = text.strip()
+    if not raw:
+        return None, ""
+    try:
+        validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as error:
+        return None, f"Not a valid email address: {error}"
+    return raw, ""
+
+
+def parse_value(text: str) -> Any:
+    stripped = text.strip()
+    if stripped[:1] in "-0123456789[{" or stripped in ("true", "false"):
+        try:
+            return json.loads(stripped)
+        except ValueError:
+            return stripped
+    return stripped
+
+
+def parse_metadata(text: str, original: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The metadata the lines describe (unchanged lines keep their original value)."""
+    result: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            return {}, f"Line {number}: write key = value"
+        if len(key) > 128:
+            return {}, f"Line {number}: a key is at most 128 characters"
+        if key in result:
+            return {}, f"Line {number}: the key {key!r} appears twice"
+        if key in original and metadata_value(original[key]) == value.strip():
+            result[key] = original[key]
+        else:
+            result[key] = parse_value(value)
+    return result, ""
+
+
+# -- the whole form ---------------------------------------------------------------------------
+def check_form(values: FormValues, original: Contact | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """(payload to send, errors by field). Errors empty means the payload may be sent."""
+    errors: dict[str, str] = {}
+    clean_values: dict[str, Any] = {}
+    country, error = check_country(values.country_code)
+    if error:
+        errors["country_code"] = error
+    clean_values["country_code"] = country
+    phone_country = country or (original.country_code if original else None)
+    phone, error = check_phone(values.phone, phone_country)
+    if error:
+        errors["phone"] = error
+    clean_values["phone"] = phone
+    email, error = check_email(values.email)
+    if error:
+        errors["email"] = error
+    clean_values["email"] = email
+    for name in ("first_name", "last_name", "lifecycle_stage"):
+        text = values.get(name).strip()
+        clean_values[name] = text or None
+    meta_original = dict(original.metadata) if original else {}
+    metadata, error = parse_metadata(values.metadata, meta_original)
+    if error:
+        errors["metadata"] = error
+    if original is None and not errors and not clean_values["phone"] and not clean_values["email"]:
+        errors["phone"] = "A contact needs a phone or an email"
+    if errors:
+        return {}, errors
+    payload: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        new = clean_values[name]
+        old = getattr(original, name) if original else None
+        if original is None:
+            if new is not None:
+                payload[name] = new
+        elif new != (old or None):
+            payload[name] = new
+    if original is None:
+        if metadata:
+            payload["metadata"] = metadata
+    else:
+        changes = {k: v for k, v in metadata.items() if meta_original.get(k, object()) != v}
+        changes.update({k: None for k in meta_original if k not in metadata})
+        if changes:
+            payload["metadata"] = changes
+    if original is not None and ("phone" in payload or "email" in payload):
+        phone_after = payload.get("phone", original.phone)
+        email_after = payload.get("email", original.email)
+        if not phone_after and not email_after:
+            return {}, {"phone": "A contact needs a phone or an email"}
+    return payload, {}
+
+
+def form_field_for(server_field: str | None) -> str | None:
+    """Which form field a server error's ``details.field`` names (None: not one of ours)."""
+    if not server_field:
+        return None
+    head = server_field.split(".", 1)[0].split("[", 1)[0]
+    return head if head in FORM_FIELDS else None
+
+
+def stage_suggestions(known: list[str]) -> list[str]:
+    out: list[str] = []
+    for stage in [*known, *COMMON_STAGES]:
+        if stage and stage not in out:
+            out.append(stage)
+    return out
+
+
+def country_codes() -> list[str]:
+    return sorted(country.alpha_2 for country in pycountry.countries)

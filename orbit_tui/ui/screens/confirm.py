@@ -1,0 +1,115 @@
+"""A confirmation for destructive actions that names what will be destroyed.
+
+On a TEST or DEMO profile ``y`` (or the button) confirms. On a LIVE profile a slip of the
+finger must not delete a real customer: the user types the thing's name (or the word
+``delete``) and presses enter. ``escape`` always cancels. Reusable for any deletion.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from orbit_tui.ui.safe import clean
+
+
+def typed_confirms(typed: str, name: str) -> bool:
+    """Whether ``typed`` confirms deleting ``name`` (the name, or ``delete``, any case)."""
+    answer = " ".join(typed.split()).casefold()
+    return bool(answer) and answer in ("delete", " ".join(clean(name).split()).casefold())
+
+
+class DeleteConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    DeleteConfirmScreen { align: center middle; }
+    #delete-box { width: 64; max-width: 100%; height: auto; border: round $error;
+                  background: $surface; padding: 1 2; }
+    #delete-hint { color: $text-muted; margin-top: 1; }
+    #delete-typed { margin-top: 1; }
+    #delete-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    #delete-buttons Button { margin-left: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="delete.cancel"),
+        Binding("y", "confirm", "Delete", id="delete.yes"),
+    ]
+
+    def __init__(self, what: str, name: str, ident: str, *, live: bool,
+                 consequence: str = "") -> None:
+        super().__init__()
+        self.what = what
+        self.name_to_type = clean(name)[:120] or ident
+        self.ident = ident
+        self.live = live
+        self.consequence = consequence
+
+    def compose(self) -> ComposeResult:
+        question = Text()
+        question.append(f"Delete {self.what} ")
+        question.append(self.name_to_type, style="bold")
+        question.append(f" ({clean(self.ident)})?")
+        if self.consequence:
+            question.append(f"\n{self.consequence}")
+        question.append("\nThis cannot be undone.", style="bold")
+        with Vertical(id="delete-box") as box:
+            box.border_title = "● LIVE data" if self.live else "Delete"
+            yield Static(question, id="delete-question")
+            if self.live:
+                yield Static(
+                    Text("This profile uses a LIVE key. Type the name (or the word "
+                         "delete) and press enter to confirm."),
+                    id="delete-hint",
+                )
+                yield Input(placeholder="name or delete", id="delete-typed")
+            with Horizontal(id="delete-buttons"):
+                yield Button("Cancel (esc)", id="delete-no")
+                label = "Delete" if self.live else "Delete (y)"
+                yield Button(label, variant="error", id="delete-yes", disabled=self.live)
+
+    def on_mount(self) -> None:
+        if self.live:
+            typed = self.query_one("#delete-typed", Input)
+            typed.cursor_blink = self.app.animation_level != "none"
+            typed.focus()
+        else:
+            self.query_one("#delete-no", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.live:
+            return False  # a LIVE deletion is confirmed only by typing
+        return True
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Input.Changed, "#delete-typed")
+    def _typed(self, event: Input.Changed) -> None:
+        ok = typed_confirms(event.value, self.name_to_type)
+        self.query_one("#delete-yes", Button).disabled = not ok
+
+    @on(Input.Submitted, "#delete-typed")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if typed_confirms(event.value, self.name_to_type):
+            self.dismiss(True)
+        else:
+            self.notify("Type the name exactly, or the word delete.", severity="warning",
+                        markup=False)
+
+    @on(Button.Pressed, "#delete-yes")
+    def _yes(self) -> None:
+        if not self.live or typed_confirms(self.query_one("#delete-typed", Input).value,
+                                           self.name_to_type):
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#delete-no")
+    def _no(self) -> None:
+        self.dismiss(False)
