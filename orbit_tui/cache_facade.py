@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
@@ -18,7 +19,7 @@ from orbit_tui.api.errors import (
     ServerError,
 )
 from orbit_tui.api.models import ActivityItem, Contact, ContactList, Page, Segment
-from orbit_tui.cache_store import Hit, PageCache, normalise_query
+from orbit_tui.cache_store import Hit, PageCache, normalise_query, query_key
 
 T = TypeVar("T")
 
@@ -88,6 +89,23 @@ class CachedReads:
         self.client = client
         self.cache = cache
         self.page_size = page_size
+        self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+
+    async def _once(self, key: tuple[str, ...], fetch: Callable[[], Awaitable[T]]) -> T:
+        """Concurrent reads of the same thing share one request (a screen revalidating
+        twice, or two widgets asking for the same contact)."""
+        shared = self._inflight.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(fetch())
+            self._inflight[key] = shared
+
+            def done(future: asyncio.Future[Any]) -> None:
+                self._inflight.pop(key, None)
+                if not future.cancelled():
+                    future.exception()  # retrieved: never "exception was never retrieved"
+
+            shared.add_done_callback(done)
+        return await asyncio.shield(shared)
 
     # -- generic read path ----------------------------------------------------------
     def _query(self, query: Mapping[str, Any] | None, default_limit: int | None = None) -> dict[str, Any]:
@@ -128,7 +146,7 @@ class CachedReads:
             except ValueError:
                 hit = None
         try:
-            page = await fetch()
+            page = await self._once(("page", endpoint, scope, query_key(query), cursor or ""), fetch)
         except _FALLBACK as exc:
             if hit is None:
                 raise
@@ -169,7 +187,7 @@ class CachedReads:
             except ValueError:
                 hit = None
         try:
-            value = await fetch()
+            value = await self._once(("entity", kind, ident), fetch)
         except _FALLBACK as exc:
             if hit is None:
                 raise

@@ -233,3 +233,17 @@ async def test_changes_made_elsewhere_can_be_marked_stale(orbit: CachedOrbit, ot
     assert not fresh.from_cache and "bulk-added" in fresh.value.tags
     orbit.invalidate_all()
     assert orbit.peek_contact(target.id).stale  # type: ignore[union-attr]
+
+
+async def test_concurrent_reads_of_the_same_page_share_one_request(orbit: CachedOrbit) -> None:
+    import asyncio
+
+    first = await orbit.contacts_page()
+    sent = orbit.client.requests_sent
+    a, b, c = await asyncio.gather(
+        orbit.contacts_page(refresh=True), orbit.contacts_page(refresh=True),
+        orbit.contact(first.page.items[0].id, refresh=True),
+    )
+    assert orbit.client.requests_sent == sent + 2  # one page request, one contact request
+    assert [x.id for x in a.page.items] == [x.id for x in b.page.items]
+    assert not a.from_cache and not b.from_cache and c.value.id == first.page.items[0].id
