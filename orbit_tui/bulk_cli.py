@@ -267,6 +267,8 @@ def _resolve(args: argparse.Namespace) -> Any:
         resolved = resolve(cli=overrides)
     except ConfigError as exc:
         raise BulkError(f"Configuration problem: {exc}") from None
+    for warning in resolved.warnings:
+        _say(f"warning: {warning}")
     if resolved.demo:
         raise BulkError(
             "Bulk jobs need an Orbit account to work on: choose a profile (--profile, or "
