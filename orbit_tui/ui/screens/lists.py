@@ -69,8 +69,7 @@ class ListsScreen(RecordsScreen[ContactList]):
                 column.auto_width = False
         table.refresh()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def mounted(self) -> None:
         self._size_columns()
 
     def cells(self, item: ContactList) -> list[Text]:

@@ -129,7 +129,12 @@ class RecordsScreen(Screen[None], Generic[T]):
                 self.app.animation_level != "none"
             )
         table.focus()
+        self.mounted()
         self.reload()
+
+    def mounted(self) -> None:
+        """Subclass hook after the columns exist (``on_mount`` must not be overridden:
+        Textual calls every class's handler)."""
 
     @property
     def table(self) -> DataTable[Any]:
