@@ -57,6 +57,22 @@ DEFAULT_KEYMAP: dict[str, tuple[str, str]] = {
     "detail.delete": ("ctrl+d", "Delete the contact (asks first)"),
     "detail.copy": ("c", "Copy a field (phone, email, id) to the clipboard"),
     "detail.refresh": ("r", "Refresh from the server, bypassing the cache"),
+    "detail.unlist": ("x", "Remove the contact from the highlighted list"),
+    "detail.filter": ("f", "Filter the activity timeline by channel (cycles)"),
+    "detail.pref_prev": ("left", "Preferences: previous channel"),
+    "detail.pref_next": ("right", "Preferences: next channel"),
+    "detail.pref_toggle": ("space,enter", "Preferences: opt the channel in or out"),
+    # the contact form and the detail screen's dialogs
+    "form.save": ("ctrl+s", "Contact form: save"),
+    "form.cancel": ("escape", "Contact form: leave (asks when there are unsaved changes)"),
+    "delete.yes": ("y", "Delete confirmation: delete (typed name on LIVE profiles)"),
+    "delete.cancel": ("escape", "Delete confirmation: cancel"),
+    "copy.phone": ("p", "Copy: the phone"),
+    "copy.email": ("e", "Copy: the email"),
+    "copy.id": ("i", "Copy: the id"),
+    "copy.cancel": ("escape", "Copy: cancel"),
+    "clip.close": ("escape", "Manual copy: close"),
+    "picker.cancel": ("escape", "List picker: cancel"),
     # dialogs
     "filters.apply": ("ctrl+s", "Filter panel: apply"),
     "filters.clear": ("ctrl+r", "Filter panel: clear all"),
@@ -76,6 +92,11 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "confirmation": ("confirm",),
     "command line": ("command",),
     "help": ("help",),
+    "contact form": ("form",),
+    "delete confirmation": ("delete",),
+    "copy chooser": ("copy",),
+    "list picker": ("picker",),
+    "manual copy": ("clip",),
 }
 
 # Bindings at two levels (a table and its screen) meant to answer the same key: no clash.

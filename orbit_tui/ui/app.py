@@ -12,7 +12,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from orbit_tui.config import ResolvedConfig
 
 SMOKE_TIMEOUT_S = 60.0
+READ_ONLY_NOTICE = (
+    "This profile is read-only: nothing can be changed from here. "
+    "Use a profile without read_only to create, edit or delete."
+)
 
 
 class OrbitApp(App[int]):
@@ -59,8 +63,11 @@ class OrbitApp(App[int]):
         on_close: Sequence[Callable[[], Awaitable[None]]] = (),
         animations: bool = True,
         notices: Sequence[str] = (),
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
+        self.clock: Callable[[], float] = clock or time.time
+        """Unix seconds now (relative times); tests inject a fixed one."""
         self.source = source
         self.status = AppStatus(profile=profile or ProfileInfo())
         self.marks = marks or MarkStore()
@@ -120,6 +127,41 @@ class OrbitApp(App[int]):
 
     def open_contact(self, contact: Contact) -> None:
         self.push_screen(ContactDetailScreen(contact, self.status))
+
+    @property
+    def orbit(self) -> Any:
+        """The ``CachedOrbit`` behind the source (None for a source without one)."""
+        return getattr(self.source, "orbit", None)
+
+    def new_contact(self) -> None:
+        """``n``: the contact form, empty; the new contact opens once saved."""
+        from orbit_tui.ui.screens.contact_form import ContactFormScreen
+
+        if self.status.profile.read_only:
+            self.notify(READ_ONLY_NOTICE, title="Read-only", severity="warning", markup=False)
+            return
+
+        def created(contact: Contact | None) -> None:
+            if contact is not None:
+                self.contact_saved(contact, created=True)
+                self.open_contact(contact)
+
+        known = list(self.orbit.known_stages()) if self.orbit is not None else []
+        self.push_screen(ContactFormScreen(self.orbit, self.status, None, known_stages=known),
+                         created)
+
+    def contact_saved(self, contact: Contact, *, created: bool = False) -> None:
+        """A contact was changed or created: the contacts table follows."""
+        screen = self.contacts_screen
+        if screen is not None:
+            screen.contact_changed(contact, created=created)
+
+    def contact_deleted(self, contact_id: str) -> None:
+        """A contact was deleted: unmark it and take it out of the contacts table."""
+        self.marks.discard(contact_id)
+        screen = self.contacts_screen
+        if screen is not None:
+            screen.forget_contact(contact_id)
 
     def apply_theme(self, name: str) -> bool:
         if name in self.available_themes:

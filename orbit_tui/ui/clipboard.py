@@ -115,7 +115,7 @@ class ManualCopyScreen(ModalScreen[None]):
     #manual-note { color: $text-muted; }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", id="copy.close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="clip.close")]
 
     def __init__(self, label: str, value: str) -> None:
         super().__init__()

@@ -81,8 +81,8 @@ class ContactsScreen(MarkingScreen):
         Binding("enter", "open", "Open", show=False, id="contacts.open"),
         Binding("t", "coming_soon('tag editor')", "Tags", show=False, id="contacts.tags"),
         Binding("l", "coming_soon('add to list')", "List", show=False, id="contacts.list"),
-        Binding("n", "coming_soon('new contact')", "New", show=False, id="contacts.new"),
-        Binding("ctrl+d", "coming_soon('delete')", "Delete", show=False, id="contacts.delete"),
+        Binding("n", "new_contact", "New", show=False, id="contacts.new"),
+        Binding("ctrl+d", "delete_contact", "Delete", show=False, id="contacts.delete"),
         Binding("r", "refresh", "Refresh", id="contacts.refresh"),
     ]
 
@@ -434,3 +434,37 @@ class ContactsScreen(MarkingScreen):
 
     def current_contact(self) -> Contact | None:
         return self.table.current
+
+    # -- create / delete (the detail area's form and confirmation) -----------------------
+    def action_new_contact(self) -> None:
+        self.orbit_app.new_contact()
+
+    def action_delete_contact(self) -> None:
+        from orbit_tui.ui.screens.contacts_delete import delete_current
+
+        delete_current(self)
+
+    def forget_contact(self, contact_id: str) -> None:
+        """Take a deleted contact out of the loaded pages and the table."""
+        removed = False
+        for items in self.page_window.pages.values():
+            kept = [c for c in items if c.id != contact_id]
+            removed = removed or len(kept) != len(items)
+            items[:] = kept
+        if not removed:
+            return
+        if self.page_window.total is not None:
+            self.page_window.total = max(0, self.page_window.total - 1)
+        rows = self.page_window.contacts()
+        if rows:
+            self.table.show(rows, cursor_row=min(self.table.cursor_row, len(rows) - 1))
+        else:
+            self._show_empty()
+        self._paint_counts()
+
+    def contact_changed(self, contact: Contact, *, created: bool = False) -> None:
+        """A contact was edited (replace its row) or created (reload from the top)."""
+        if created:
+            self.load_first()
+        elif self.page_window.replace_contact(contact):
+            self.table.replace_contact(contact)

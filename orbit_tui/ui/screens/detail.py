@@ -104,6 +104,7 @@ class ContactDetailScreen(DetailActions):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(PreferencesBar).read_only = self.read_only
         self.show_contact(self.contact)
         self.query_one("#timeline-list").focus()
         self.load_contact(refresh=False)

@@ -26,7 +26,7 @@ class PreferencesBar(Widget, can_focus=True):
     BINDINGS = [
         Binding("left", "move(-1)", "Channel", show=False, id="detail.pref_prev"),
         Binding("right", "move(1)", "Channel", show=False, id="detail.pref_next"),
-        Binding("space,enter", "toggle", "Toggle channel", id="detail.pref_toggle"),
+        Binding("space,enter", "toggle_preference", "Toggle channel", id="detail.pref_toggle"),
     ]
 
     class Toggle(Message):
@@ -42,6 +42,7 @@ class PreferencesBar(Widget, can_focus=True):
         self.preferences = dict(preferences)
         self.cursor = 0
         self.saving: str | None = None
+        self.read_only = False
 
     def render(self) -> Text:
         cursor = self.cursor if self.has_focus else None
@@ -69,7 +70,12 @@ class PreferencesBar(Widget, can_focus=True):
         self.cursor = (self.cursor + step) % len(CHANNELS)
         self.refresh()
 
-    def action_toggle(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_preference" and self.read_only:
+            return False  # hidden; the screen explains the refusal
+        return True
+
+    def action_toggle_preference(self) -> None:
         if self.saving:
             return
         current = preference_state(self.preferences, self.channel)
