@@ -7,12 +7,11 @@ cache, no animations and no cursor blink, so Pilot and snapshot tests are determ
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.cache import CachedOrbit, PageCache
@@ -74,39 +73,5 @@ def make_app(tmp_path: Path, clock: Clock) -> Iterator[AppFactory]:
         cache.close()
 
 
-async def wait_for(
-    pilot: Pilot[Any], predicate: Callable[[], bool], *, timeout: float = 15.0, what: str = ""
-) -> None:
-    """Let the app run until ``predicate()`` holds (fails the test after ``timeout``)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}; screen {pilot.app.screen!r}, focused {pilot.app.focused!r}")
-        await pilot.pause(0.02)
-    await pilot.pause()
-
-
-def loaded(app: OrbitApp) -> Callable[[], bool]:
-    def check() -> bool:
-        screen = app.contacts_screen
-        return bool(
-            screen is not None
-            and screen.loaded_once
-            and not screen.is_loading
-            and not screen.is_paging
-            and not screen._activity
-        )
-
-    return check
-
-
-def settle(app: OrbitApp) -> Callable[[Pilot[Any]], Awaitable[None]]:
-    """``run_before`` for snapshots: wait until the first page is shown."""
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_for(pilot, loaded(app), what="the first page")
-
-    return run_before
+# The helpers live in ui_helpers (a unique module name); re-exported for older imports.
+from ui_helpers import loaded, settle, wait_for  # noqa: E402,F401

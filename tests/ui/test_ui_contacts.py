@@ -13,7 +13,7 @@ from orbit_tui.ui.screens.modals import ConfirmScreen, HelpScreen
 from orbit_tui.ui.widgets.contacts_table import MARK_SYMBOL
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
-from conftest import AppFactory, loaded, wait_for  # type: ignore[import-not-found]
+from ui_helpers import AppFactory, loaded, wait_for  # type: ignore[import-not-found]
 
 
 async def server_ids(server: SandboxServer, pages: int = 1, **params: Any) -> list[list[str]]:

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from orbit_tui.sandbox import SandboxServer
 
-from conftest import AppFactory, loaded, wait_for  # type: ignore[import-not-found]
+from ui_helpers import AppFactory, loaded, wait_for  # type: ignore[import-not-found]
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
