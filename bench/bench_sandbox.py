@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import sys
@@ -99,6 +100,12 @@ def time_plain_select(db: Path, count: int, rng: random.Random) -> list[float]:
     return samples
 
 
+def _cpu() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"main": own.ru_utime + own.ru_stime, "workers": children.ru_utime + children.ru_stime}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -112,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or Path(workdir.name) / "bench.db"
     seed_seconds = None
     phases: dict[str, float] = {}
+    seed_cpu: dict[str, float] = {}
     fresh = not db.exists()
     if fresh:
         print(f"seeding {args.contacts:,} contacts…", flush=True)
@@ -121,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             phases[phase] = round(time.perf_counter() - started, 2)
             print(f"  {phases[phase]:7.1f} s  {phase}", flush=True)
 
+        cpu_before = _cpu()
         seed_database(db, contacts=args.contacts, seed=args.seed, progress=progress)
         seed_seconds = time.perf_counter() - started
+        cpu_after = _cpu()
+        seed_cpu = {k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_before}
         print(f"seeded in {seed_seconds:.1f} s", flush=True)
     rng = random.Random(args.seed)
     queries = pick_queries(db, args.queries, rng)
@@ -134,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         "contacts": args.contacts, "seed": args.seed, "fresh_seed": fresh,
         "seed_seconds": None if seed_seconds is None else round(seed_seconds, 2),
         "seed_phases_at_seconds": phases,
+        # CPU seconds of this process (writes) and of the generator workers: on an
+        # idle machine the wall time is about the larger of main and workers/CPUs
+        "seed_cpu_seconds": seed_cpu,
         "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
         "search_page_50": summary(search),
         "baseline_list": summary(listing),
