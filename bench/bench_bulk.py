@@ -40,7 +40,8 @@ from orbit_tui.api.client import OrbitClient
 from orbit_tui.bulk import BulkEngine, Journal, Operation, Target
 from orbit_tui.sandbox import DEMO_API_KEY, seed_database
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# bench/run.py points this elsewhere, then keeps the file as bench/results/bulk.json.
+RESULTS = Path(os.environ.get("ORBIT_BENCH_OUT") or Path(__file__).resolve().parent / "results")
 
 
 @contextmanager

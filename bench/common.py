@@ -111,7 +111,7 @@ def command_line() -> str:
 
 def write_result(name: str, data: dict[str, Any], *, directory: Path | None = None) -> Path:
     """Write ``<directory or bench/results>/<name>.json`` with the machine facts added."""
-    target_dir = directory or Path(os.environ.get("ORBIT_BENCH_RESULTS", RESULTS))
+    target_dir = directory or RESULTS
     target_dir.mkdir(parents=True, exist_ok=True)
     payload = {"benchmark": name, "command": command_line(), "machine": machine_info(), **data}
     path = target_dir / f"{name}.json"

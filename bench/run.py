@@ -59,7 +59,7 @@ def run_one(name: str, args: list[str], out_dir: Path = RESULTS) -> dict[str, An
     (RESULTS / f"{name}.json").unlink(missing_ok=True)  # never report an older run's figures
     started = time.perf_counter()
     before = {p.name for p in out_dir.glob(f"{name}-*.json")}
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", ORBIT_BENCH_OUT=str(out_dir))
     with (RESULTS / f"{name}.log").open("w", encoding="utf-8") as log:
         log.write(f"$ {shown}\n")
         proc = subprocess.Popen(
@@ -79,8 +79,8 @@ def run_one(name: str, args: list[str], out_dir: Path = RESULTS) -> dict[str, An
 
 
 def adopt(name: str, new: list[Path], shown: str) -> None:
-    """The bulk and sandbox benchmarks write ``<name>-<size>-<time>.json``: keep the one
-    this run made as ``<name>.json`` (with the machine facts) and drop the original."""
+    """The bulk and sandbox benchmarks write ``<name>-<size>-<time>.json`` (into a
+    temporary folder when run from here): keep it as ``<name>.json`` with the machine facts."""
     data = json.loads(new[-1].read_text(encoding="utf-8"))
     data.pop("command", None)
     path = write_result(name, data)
@@ -186,9 +186,10 @@ def main() -> int:
     for name in chosen:
         extra: list[str] = list(sizes[name])
         tmp = None
-        if name == "sandbox":
-            tmp = tempfile.mkdtemp(prefix="orbit-bench-sandbox-out-")
-            extra += ["--out", tmp]
+        if name in ("sandbox", "bulk"):  # they write <name>-<size>-<time>.json: elsewhere
+            tmp = tempfile.mkdtemp(prefix=f"orbit-bench-{name}-out-")
+            if name == "sandbox":
+                extra += ["--out", tmp]
         try:
             run = run_one(name, extra, Path(tmp) if tmp else RESULTS)
         finally:
