@@ -37,7 +37,7 @@ from .edge import EdgeMiddleware, install_log_filter
 from .envelope import ApiError, dumps, error_body, json_response, meta
 from .faults import Faults, RateLimiter
 from .routes import ROUTES, Ctx, Reply, RouteSpec
-from .store import Store
+from .store import RawItems, Store
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,10 @@ class Api:
     def _render(reply: Reply, request_id: str) -> tuple[int, bytes | None]:
         if reply.status == 204:
             return 204, None
+        envelope_meta = dumps(meta(request_id, reply.pagination))
+        if isinstance(reply.data, RawItems):  # rows already rendered as JSON by SQLite
+            items = ",".join(reply.data).encode("utf-8")
+            return reply.status, b'{"data":[' + items + b'],"meta":' + envelope_meta + b"}"
         return reply.status, dumps({"data": reply.data, "meta": meta(request_id, reply.pagination)})
 
     def _replay(self, idem: tuple[str, str, str], method: str, path: str) -> tuple[int, bytes] | None:

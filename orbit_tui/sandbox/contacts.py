@@ -10,7 +10,7 @@ from typing import Any
 
 from .envelope import ApiError, not_found
 from .search import Where, add_search, add_tags, decode_cursor, encode_cursor, name_text, phone_tokens, position_int, query_hash
-from .store import CONTACT_COLUMNS, Store, TotalCache, contact_from_row, email_key, now_iso
+from .store import CONTACT_COLUMNS, RawItems, Store, TotalCache, contact_from_row, email_key, now_iso
 
 
 @dataclass
@@ -73,11 +73,14 @@ def page_contacts(
     limit: int,
     cursor: str | None,
     totals: TotalCache | None = None,
+    as_json: str | None = None,
 ) -> PageResult:
     """One keyset page of contacts (newest first) matching ``where``.
 
     With a full-text term the page is read from the FTS index in rowid (= seq)
-    order, so a page costs about the same however many contacts match.
+    order, so a page costs about the same however many contacts match. With
+    ``as_json`` (an SQL expression such as :data:`CONTACT_JSON`) the items are
+    JSON text made by SQLite, in a :class:`RawItems` list.
     """
     qhash = query_hash(kind, params)
     after = position_int(decode_cursor(cursor, qhash))
@@ -94,14 +97,16 @@ def page_contacts(
         count_sql, count_params = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", [where.fts]
     if after is not None:
         clauses.add(f"{order} < ?", after)
-    sql = f"SELECT {CONTACT_COLUMNS} FROM {source} WHERE {clauses.sql()} ORDER BY {order} DESC LIMIT ?"
+    columns = f"c.seq, {as_json}" if as_json else CONTACT_COLUMNS
+    sql = f"SELECT {columns} FROM {source} WHERE {clauses.sql()} ORDER BY {order} DESC LIMIT ?"
     rows = conn.execute(sql, [*clauses.params, limit + 1]).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
     total = totals.count(conn, count_sql, count_params) if totals is not None else \
         int(conn.execute(count_sql, count_params).fetchone()[0])
     next_cursor = encode_cursor([rows[-1][0]], qhash) if has_more and rows else None
-    return PageResult([contact_from_row(r) for r in rows], next_cursor, has_more, total)
+    items = RawItems(r[1] for r in rows) if as_json else [contact_from_row(r) for r in rows]
+    return PageResult(items, next_cursor, has_more, total)
 
 
 def new_id(prefix: str) -> str:
@@ -255,8 +260,3 @@ def optouts_where(channel: str | None) -> Where:
     else:
         where.add("EXISTS (SELECT 1 FROM json_each(c.preferences) WHERE json_each.value = 0)")
     return where
-
-
-def with_optouts(contact: dict[str, Any]) -> dict[str, Any]:
-    contact["opted_out_channels"] = [ch for ch, on in contact["preferences"].items() if on is False]
-    return contact

@@ -19,7 +19,7 @@ from . import contacts as C
 from . import groups as G
 from .activity import activity_page
 from .envelope import ApiError, not_found, validation
-from .store import Store
+from .store import CONTACT_JSON, OPTOUT_JSON, Store
 from .validation import (check_preferences, check_tags, check_text, clean_contact, query_bool,
                          query_channel, query_datetime, query_limit)
 
@@ -85,7 +85,8 @@ def list_contacts(ctx: Ctx) -> Reply:
     limit = query_limit(ctx.query)
     with ctx.store.read() as conn:
         return _page(C.page_contacts(conn, filters.where(), kind="contacts", params=filters.as_params(),
-                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
+                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
+                                     as_json=CONTACT_JSON))
 
 
 def create_contact(ctx: Ctx) -> Reply:
@@ -154,10 +155,9 @@ def list_optouts(ctx: Ctx) -> Reply:
     where = C.optouts_where(channel)
     C.add_search(where, search)
     with ctx.store.read() as conn:
-        page = C.page_contacts(conn, where, kind="optouts", params={"channel": channel, "search": search},
-                               limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals)
-    page.items = [C.with_optouts(c) for c in page.items]
-    return _page(page)
+        return _page(C.page_contacts(conn, where, kind="optouts", params={"channel": channel, "search": search},
+                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
+                                     as_json=OPTOUT_JSON))
 
 
 def contact_lists(ctx: Ctx) -> Reply:
@@ -215,7 +215,8 @@ def list_members(ctx: Ctx) -> Reply:
         where = G.list_member_where(conn, list_id)
         C.add_search(where, search)
         return _page(C.page_contacts(conn, where, kind="members", params={"list": list_id, "search": search},
-                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
+                                     limit=limit, cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
+                                     as_json=CONTACT_JSON))
 
 
 def add_members(ctx: Ctx) -> Reply:
@@ -281,7 +282,8 @@ def segment_members(ctx: Ctx) -> Reply:
         # the hash includes the rules, so a cursor dies when the segment's rules change
         params = {"segment": segment_id, "rules": repr(sorted(rules.items(), key=str)), "search": search}
         return _page(C.page_contacts(conn, where, kind="segment", params=params, limit=limit,
-                                     cursor=ctx.query.get("cursor"), totals=ctx.store.totals))
+                                     cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
+                                     as_json=CONTACT_JSON))
 
 
 def preview_segment(ctx: Ctx) -> Reply:

@@ -93,6 +93,25 @@ CONTACT_INDEXES: dict[str, str] = {
 }
 """Secondary indexes on contacts (kept apart so a bulk seed can build them after the rows)."""
 
+CONTACT_JSON = (
+    "json_object('id', c.id, 'phone', c.phone, 'email', c.email, 'first_name', c.first_name, "
+    "'last_name', c.last_name, 'country_code', c.country_code, 'lifecycle_stage', c.lifecycle_stage, "
+    "'tags', json(c.tags), 'metadata', json(c.metadata), 'preferences', json(c.preferences), "
+    "'created_at', c.created_at, 'updated_at', c.updated_at)"
+)
+"""A contact as JSON text, built by SQLite (a page is then sent without parsing its rows)."""
+
+OPTOUT_JSON = CONTACT_JSON[:-1] + (
+    ", 'opted_out_channels', json((SELECT json_group_array(j.key) FROM json_each(c.preferences) j "
+    "WHERE j.type = 'false')))"
+)
+""":data:`CONTACT_JSON` plus the ``opted_out_channels`` of ``GET /contacts/optouts``."""
+
+
+class RawItems(list):  # type: ignore[type-arg]
+    """A list of items that are already JSON text (spliced into the envelope as they are)."""
+
+
 CONTACT_COLUMNS = (
     "c.seq, c.id, c.phone, c.email, c.first_name, c.last_name, c.country_code, "
     "c.lifecycle_stage, c.tags, c.metadata, c.preferences, c.created_at, c.updated_at"

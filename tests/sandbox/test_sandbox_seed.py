@@ -103,6 +103,8 @@ def test_hostile_seed_is_served_literally(sandbox_factory) -> None:  # type: ign
             response = api.get("/contacts", params={"search": query})
             assert response.status_code == 200
             assert response.json()["data"], query
+        for item in hostile:  # list items (JSON made by SQLite) equal the single-contact answer
+            assert api.get(f"/contacts/{item['id']}").json()["data"] == item
         contact = hostile[0]["id"]
         summaries = []
         for item in hostile:
