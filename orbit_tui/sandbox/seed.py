@@ -215,7 +215,9 @@ def _unique_emails(rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]], seen
 
 def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile: bool = False,
                   progress: Callable[[str], None] | None = None) -> None:
-    """Fill the database at ``db_path`` with ``contacts`` contacts, lists and segments.
+    """Fill the (empty) database at ``db_path`` with ``contacts`` contacts, lists and segments.
+
+    A database that already has contacts is refused with ``ValueError``.
 
     Contacts are made in chunks of 50,000, each from its own seeded generator, so
     the data is the same whether the chunks are made here or (from 200,000
@@ -231,10 +233,12 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         conn.execute("BEGIN IMMEDIATE")
         # merge the search index once at the end instead of while loading
         conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 0)")
+        if conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone() is not None:
+            # the same seed would make the same phones again: seeding is for a fresh database
+            raise ValueError(f"{Path(db_path).name} already has contacts; seed an empty database")
         start = int(conn.execute("SELECT coalesce(max(seq), 0) FROM contacts").fetchone()[0]) + 1
-        if start == 1:  # an empty table: build the secondary indexes once, after the rows
-            for name in CONTACT_INDEXES:
-                conn.execute(f"DROP INDEX IF EXISTS {name}")
+        for name in CONTACT_INDEXES:  # build the secondary indexes once, after the rows
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
         hostile_count = len(HOSTILE_STRINGS) * 2 if hostile else 0
         total = contacts + hostile_count
         step = _SPAN_SECONDS / max(1, total)

@@ -156,3 +156,13 @@ def test_worker_processes_make_the_same_data(tmp_path: Path, monkeypatch: pytest
     with sqlite3.connect(tmp_path / "serial.db") as conn:
         phones = [r[0] for r in conn.execute("SELECT phone FROM contacts WHERE phone IS NOT NULL")]
     assert len(phones) == len(set(phones))
+
+
+def test_seeding_a_database_with_contacts_is_refused(seeded: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(seeded) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with pytest.raises(ValueError, match="already has contacts"):
+        seed_database(copy, contacts=5, seed=11)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 800
