@@ -144,6 +144,21 @@ def test_bad_cursors(api: httpx.Client) -> None:
     assert other_query.status_code == 400 and other_query.json()["error"]["code"] == "INVALID_CURSOR"
     lists_cursor = api.get("/contacts/lists", params={"cursor": cursor})
     assert lists_cursor.status_code == 400
+    # a well-formed cursor of this very query, issued two days ago, has expired
+    import base64
+    import json
+    import time
+
+    from orbit_tui.sandbox.search import query_hash
+
+    stale = json.dumps({"p": [10**9], "h": query_hash("contacts", {}), "t": int(time.time()) - 2 * 86400})
+    token = "cur_" + base64.urlsafe_b64encode(stale.encode()).decode().rstrip("=")
+    expired = api.get("/contacts", params={"cursor": token})
+    assert expired.status_code == 400
+    assert expired.json()["error"]["details"]["reason"] == "expired"
+    fresh = json.dumps({"p": [10**9], "h": query_hash("contacts", {}), "t": int(time.time())})
+    token = "cur_" + base64.urlsafe_b64encode(fresh.encode()).decode().rstrip("=")
+    assert api.get("/contacts", params={"cursor": token}).status_code == 200
 
 
 def test_pagination_is_stable_under_concurrent_inserts_and_deletes(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
