@@ -73,6 +73,48 @@ DEFAULT_KEYMAP: dict[str, tuple[str, str]] = {
     "copy.cancel": ("escape", "Copy: cancel"),
     "clip.close": ("escape", "Manual copy: close"),
     "picker.cancel": ("escape", "List picker: cancel"),
+    # list members and segment members (the contacts screen, with these replacing two keys)
+    "members.back": ("escape", "Members: back to the lists or segments"),
+    "members.remove": ("ctrl+d", "Members: remove the marked or current contacts from the list"),
+    # the lists, segments and opt-outs screens (record tables)
+    "records.back": ("escape", "Back to the previous screen"),
+    "records.search": ("slash", "Focus the search box"),
+    "records.refresh": ("r", "Refresh from the server, bypassing the cache"),
+    "lists.open": ("enter", "Lists: open the members"),
+    "lists.new": ("n", "Lists: new list"),
+    "lists.edit": ("e", "Lists: rename or describe"),
+    "lists.delete": ("ctrl+d", "Lists: delete (members are kept; asks first)"),
+    "segments.open": ("enter", "Segments: open the members"),
+    "segments.new": ("n", "Segments: new segment (rule builder)"),
+    "segments.edit": ("e", "Segments: edit the rules"),
+    "segments.delete": ("ctrl+d", "Segments: delete (asks first)"),
+    "optouts.open": ("enter", "Opt-outs: open the contact"),
+    "optouts.channel": ("c", "Opt-outs: cycle the channel filter"),
+    # the rule builder
+    "rules.save": ("ctrl+s", "Rule builder: save"),
+    "rules.add_condition": ("ctrl+n", "Rule builder: add a condition"),
+    "rules.add_group": ("ctrl+g", "Rule builder: add a group"),
+    "rules.remove": ("ctrl+r", "Rule builder: remove the row"),
+    "rules.indent": ("alt+right", "Rule builder: move the row into a group"),
+    "rules.outdent": ("alt+left", "Rule builder: move the row out of its group"),
+    "rules.cancel": ("escape", "Rule builder: cancel"),
+    # bulk jobs
+    "jobs.back": ("escape", "Jobs: back"),
+    "jobs.open": ("enter", "Jobs: show the job's progress"),
+    "jobs.undo": ("u", "Jobs: undo a finished job"),
+    "jobs.retry": ("R", "Jobs: retry the failed items"),
+    "jobs.resume": ("p", "Jobs: resume an interrupted job"),
+    "jobs.reload": ("r", "Jobs: reload"),
+    "progress.escape": ("escape", "Job progress: cancel the job, or go back when it ended"),
+    "progress.hide": ("h", "Job progress: hide (the job goes on)"),
+    "progress.back": ("b", "Job progress: back"),
+    "preview.yes": ("y", "Bulk preview: run"),
+    "preview.run": ("enter", "Bulk preview: run"),
+    "preview.cancel": ("escape", "Bulk preview: cancel"),
+    "tags.complete": ("tab", "Tag editor: complete the tag"),
+    "tags.cancel": ("escape", "Tag editor: cancel"),
+    "listform.save": ("ctrl+s", "List form: save"),
+    "listform.cancel": ("escape", "List form: cancel"),
     # dialogs
     "filters.apply": ("ctrl+s", "Filter panel: apply"),
     "filters.clear": ("ctrl+r", "Filter panel: clear all"),
@@ -80,6 +122,7 @@ DEFAULT_KEYMAP: dict[str, tuple[str, str]] = {
     "confirm.yes": ("y", "Confirmation: yes"),
     "confirm.no": ("n,escape", "Confirmation: no"),
     "command.cancel": ("escape", "Command line: cancel"),
+    "command.complete": ("tab", "Command line: accept the completion"),
     "help.close": ("escape,q,?", "Help: close"),
 }
 
@@ -97,11 +140,26 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "copy chooser": ("copy",),
     "list picker": ("picker",),
     "manual copy": ("clip",),
+    "list members": ("app", "contacts", "table", "members"),
+    "lists screen": ("app", "records", "lists"),
+    "segments screen": ("app", "records", "segments"),
+    "opt-outs screen": ("app", "records", "optouts"),
+    "rule builder": ("app", "rules"),
+    "jobs screen": ("app", "jobs"),
+    "job progress": ("app", "progress"),
+    "bulk preview": ("preview",),
+    "tag editor": ("tags",),
+    "list form": ("listform",),
 }
 
-# Bindings at two levels (a table and its screen) meant to answer the same key: no clash.
+# Pairs meant to share a key, so no clash: one action bound at two levels (a table and its
+# screen), or a screen that replaces a binding of the screen it extends.
 SAME_ACTION: frozenset[frozenset[str]] = frozenset(
-    {frozenset({"table.open", "contacts.open"})}
+    {
+        frozenset({"table.open", "contacts.open"}),
+        frozenset({"contacts.table", "members.back"}),
+        frozenset({"contacts.delete", "members.remove"}),
+    }
 )
 
 _KEY_NAME_REPLACEMENTS = {  # how Textual names single characters
