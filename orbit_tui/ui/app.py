@@ -12,6 +12,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -20,12 +21,13 @@ from textual.binding import Binding
 from orbit_tui.api.models import Contact
 from orbit_tui.ui.errors import one_line
 from orbit_tui.ui.marks import MarkStore
+from orbit_tui.ui.palette import PROVIDERS
 from orbit_tui.ui.safe import clean, format_count
 from orbit_tui.ui.screens.contacts import ContactsScreen
 from orbit_tui.ui.screens.detail import ContactDetailScreen
-from orbit_tui.ui.screens.modals import CommandLine, HelpScreen
 from orbit_tui.ui.source import ContactSource
 from orbit_tui.ui.status import AppStatus, ProfileInfo
+from orbit_tui.ui.themes import DEFAULT_THEME, install_themes, variable_defaults
 
 if TYPE_CHECKING:
     from orbit_tui.api.base import ClientEvent
@@ -41,12 +43,16 @@ READ_ONLY_NOTICE = (
 class OrbitApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "orbit-tui"
+    COMMANDS = App.COMMANDS | set(PROVIDERS)
+    RECENT_CONTACTS = 20
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_anywhere"),
         Binding("colon", "command_line", "Command", key_display=":", show=False, id="app.command"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True,
+                id="app.palette"),
     ]
 
     def __init__(
@@ -64,6 +70,8 @@ class OrbitApp(App[int]):
         animations: bool = True,
         notices: Sequence[str] = (),
         clock: Callable[[], float] | None = None,
+        themes_dir: Path | None = None,
+        on_theme_chosen: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.clock: Callable[[], float] = clock or time.time
@@ -78,16 +86,26 @@ class OrbitApp(App[int]):
         self._keymap = dict(keymap or {})
         self._on_close = list(on_close)
         self._notices = list(notices)
+        # Shipped and user themes (broken files become notices); orbit-dark by default.
+        self._notices.extend(install_themes(self, themes_dir))
+        self._on_theme_chosen = on_theme_chosen
+        self.recent_contacts: list[Contact] = []
+        """Contacts opened lately, newest first (the palette offers them)."""
         if not animations:
             self.animation_level = "none"
 
     # -- lifecycle ----------------------------------------------------------------
     def on_mount(self) -> None:
         if self._theme_name and not self.apply_theme(self._theme_name):
-            self._notices.append(f"Unknown theme {self._theme_name!r}: using the default")
+            self._notices.append(
+                f"Unknown theme {self._theme_name!r}: using the default ({DEFAULT_THEME})"
+            )
         if self._keymap:
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())
+        from orbit_tui.ui.bulk_runner import announce_pending_jobs
+
+        self.call_later(announce_pending_jobs, self)
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
 
@@ -126,6 +144,9 @@ class OrbitApp(App[int]):
         self.status.update(last_error=one_line(error))
 
     def open_contact(self, contact: Contact) -> None:
+        self.recent_contacts = [contact] + [
+            c for c in self.recent_contacts if c.id != contact.id
+        ][: self.RECENT_CONTACTS - 1]
         self.push_screen(ContactDetailScreen(contact, self.status))
 
     @property
@@ -169,6 +190,22 @@ class OrbitApp(App[int]):
             return True
         return False
 
+    def choose_theme(self, name: str) -> bool:
+        """Switch to ``name`` at the user's request (``:theme``, palette) and remember it."""
+        if not self.apply_theme(name):
+            return False
+        if self._on_theme_chosen is not None:
+            try:
+                self._on_theme_chosen(name)
+            except Exception as error:  # noqa: BLE001 - the switch worked; say why not saved
+                self.notify(f"Theme not remembered: {one_line(error)}", severity="warning",
+                            markup=False)
+        return True
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """orbit-tui's own variables ($badge-live, $marked-row…) exist in every theme."""
+        return variable_defaults(super().get_theme_variable_defaults())
+
     @property
     def contacts_screen(self) -> ContactsScreen | None:
         for screen in self.screen_stack:
@@ -178,7 +215,9 @@ class OrbitApp(App[int]):
 
     # -- actions ------------------------------------------------------------------------
     def action_command_line(self) -> None:
-        self.push_screen(CommandLine(), self.run_command)
+        from orbit_tui.ui.command_line import CompletingCommandLine
+
+        self.push_screen(CompletingCommandLine(), self.run_command)
 
     def run_command(self, text: str | None) -> None:
         if not text:
@@ -194,7 +233,7 @@ class OrbitApp(App[int]):
             if not argument:
                 names = ", ".join(sorted(self.available_themes))
                 self.notify(f"Usage: :theme NAME — one of {names}", markup=False)
-            elif self.apply_theme(argument):
+            elif self.choose_theme(argument):
                 self.notify(f"Theme: {argument}", markup=False)
             else:
                 self.notify(
@@ -205,7 +244,9 @@ class OrbitApp(App[int]):
         elif name in ("lists", "segments", "optouts"):
             self.open_group_screen(name)
         elif name in ("jobs", "tag"):
-            self.notify(f"Coming soon: :{name}", title="Not yet", markup=False)
+            from orbit_tui.ui.bulk_runner import run_bulk_command
+
+            run_bulk_command(self, name, argument)
         else:
             self.notify(
                 f"Unknown command :{clean(name)} — try :contacts, :theme NAME or :q",
@@ -222,20 +263,11 @@ class OrbitApp(App[int]):
         self.push_screen(SCREENS[name]())
 
     def action_help(self) -> None:
+        from orbit_tui.ui.help import GroupedHelpScreen, help_groups
+
         screen = self.screen
-        grouped: dict[tuple[int, str], tuple[list[str], str]] = {}
-        for _key, active in screen.active_bindings.items():
-            binding = active.binding
-            description = binding.description or binding.action
-            if not description or binding.system or not binding.id:
-                continue  # only the app's own bindings (they all carry an id)
-            label = binding.key_display or self.get_key_display(binding)
-            keys, _ = grouped.setdefault((id(active.node), binding.action), ([], description))
-            if label not in keys:
-                keys.append(label)
-        rows = [(" / ".join(keys), description) for keys, description in grouped.values()]
         title = type(screen).__name__.removesuffix("Screen") or "Screen"
-        self.push_screen(HelpScreen(title, rows))
+        self.push_screen(GroupedHelpScreen(title, help_groups(self, screen)))
 
 
 # -- running ----------------------------------------------------------------------------
@@ -248,6 +280,23 @@ def _profile_for(resolved: ResolvedConfig) -> ProfileInfo:
         read_only=resolved.read_only,
         demo=False,
     )
+
+
+def theme_saver(resolved: ResolvedConfig) -> Callable[[str], None]:
+    """Remember a chosen theme in the config: in the profile in use, else at the top."""
+    from orbit_tui.config import ConfigError
+    from orbit_tui.config_write import save_theme
+
+    def save(name: str) -> None:
+        profile = None if resolved.demo else resolved.profile_name
+        try:
+            save_theme(resolved.config_path, name, profile)
+        except ConfigError:
+            if profile is None:
+                raise
+            save_theme(resolved.config_path, name, None)  # a profile only from the env
+
+    return save
 
 
 def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
@@ -267,10 +316,15 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
             search_debounce_s=resolved.settings.search_debounce_ms / 1000,
             theme_name=resolved.theme,
             keymap=resolved.keymap,
+            themes_dir=resolved.themes_dir,
+            on_theme_chosen=theme_saver(resolved),
             on_close=[services.aclose],
             notices=[*resolved.warnings, *getattr(services.cache, "warnings", [])],
         )
         services.attach(app)
+        from orbit_tui.ui.bulk_runner import attach_engine
+
+        attach_engine(app, services.client, resolved)
         if smoke:
             return smoke_run(app)
         result = app.run()
