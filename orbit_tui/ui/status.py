@@ -27,6 +27,7 @@ class AppStatus:
     online: bool = True
     in_flight: int = 0
     last_error: str = ""
+    job: str = ""  # a running bulk job's progress ("job 40%"), empty when none
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -44,8 +45,11 @@ class AppStatus:
         online: bool | None = None,
         in_flight: int | None = None,
         last_error: str | None = None,
+        job: str | None = None,
     ) -> None:
         changed = False
+        if job is not None and job != self.job:
+            self.job, changed = job, True
         if online is not None and online != self.online:
             self.online, changed = online, True
         if in_flight is not None and in_flight != self.in_flight:

@@ -79,7 +79,7 @@ class ContactsScreen(MarkingScreen):
         Binding("M", "mark_all", "Mark all", id="contacts.mark_all"),
         Binding("U", "clear_marks", "Unmark all", show=False, id="contacts.clear_marks"),
         Binding("enter", "open", "Open", show=False, id="contacts.open"),
-        Binding("t", "coming_soon('tag editor')", "Tags", show=False, id="contacts.tags"),
+        Binding("t", "edit_tags", "Tags", show=False, id="contacts.tags"),
         Binding("l", "coming_soon('add to list')", "List", show=False, id="contacts.list"),
         Binding("n", "new_contact", "New", show=False, id="contacts.new"),
         Binding("ctrl+d", "delete_contact", "Delete", show=False, id="contacts.delete"),
@@ -434,6 +434,14 @@ class ContactsScreen(MarkingScreen):
 
     def current_contact(self) -> Contact | None:
         return self.table.current
+
+    def action_edit_tags(self) -> None:
+        """``t``: the tag editor for the marked contacts, or the current one."""
+        from orbit_tui.ui.screens.tag_editor import edit_tags, targets
+
+        app = self.orbit_app
+        ids = targets(app, self.current_contact())
+        edit_tags(app, ids, self.page_window.contacts())
 
     # -- create / delete (the detail area's form and confirmation) -----------------------
     def action_new_contact(self) -> None:

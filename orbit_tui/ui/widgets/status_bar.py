@@ -41,6 +41,8 @@ def render_status(status: AppStatus, width: int = 120) -> Text:
         text.append("○ OFFLINE", style="bold #ff5f5f")
     if status.in_flight:
         text.append(f"  ⇅ {status.in_flight}", style="bold")
+    if status.job:
+        text.append(f"  ⚙ {status.job}", style="bold")
     if status.last_error:
         text.append("  ✖ ", style="bold #ff5f5f")
         remaining = max(10, width - text.cell_len)

@@ -1,0 +1,361 @@
+"""Running bulk jobs inside the app: one job at a time, in a Textual worker.
+
+``BulkRunner`` (one per app, ``runner_for(app)``) starts, resumes, retries and undoes
+jobs of :mod:`orbit_tui.bulk` in a worker that never takes the app down, so the agent
+keeps working while a job runs. It keeps one progress model, ``JobView``, which the
+progress screen and the status bar ("job 40%") observe through ``subscribe``. When a
+job ends, the contacts it touched are marked stale in the cache and the contacts table
+is reloaded, so every screen shows fresh data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from orbit_tui.api.errors import OrbitError
+from orbit_tui.bulk import (
+    JOB_CANCELLED,
+    JOB_COMPLETED,
+    JOB_RUNNING,
+    BulkEngine,
+    BulkError,
+    Counts,
+    ItemFailure,
+    JobInfo,
+    Plan,
+    Progress,
+)
+from orbit_tui.ui.errors import describe_error
+from orbit_tui.ui.list_jobs import engine_for
+
+JOB_FAILED = "failed"  # the job could not start or run (not an item's failure)
+
+READ_ONLY_BULK = (
+    "This profile is read-only: tags and bulk jobs change contacts. "
+    "Use a profile without read_only to run them."
+)
+
+
+@dataclass
+class JobView:
+    """What the progress screen shows: one job, running or finished."""
+
+    job_id: str
+    title: str
+    state: str
+    counts: Counts = field(default_factory=Counts)
+    rate: float = 0.0
+    eta_seconds: float | None = None
+    latest_failures: list[ItemFailure] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def fraction(self) -> float:
+        c = self.counts
+        return c.finished / c.total if c.total else 1.0
+
+    @property
+    def running(self) -> bool:
+        return self.state == JOB_RUNNING
+
+    def with_progress(self, progress: Progress) -> JobView:
+        return replace(
+            self,
+            job_id=progress.job_id or self.job_id,
+            state=progress.state,
+            counts=replace(progress.counts),
+            rate=progress.rate,
+            eta_seconds=progress.eta_seconds,
+            latest_failures=list(progress.latest_failures),
+        )
+
+    @classmethod
+    def from_job(cls, job: JobInfo, failures: list[ItemFailure] | None = None) -> JobView:
+        return cls(
+            job_id=job.id,
+            title=f"{job.op.describe()} on {job.description}",
+            state=job.state,
+            counts=replace(job.counts),
+            latest_failures=list(failures or []),
+            error=job.error or "",
+        )
+
+
+Launch = Callable[[Callable[[Progress], None], asyncio.Event], Awaitable[JobInfo]]
+
+
+class BulkRunner:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.view: JobView | None = None
+        self._cancel: asyncio.Event | None = None
+        self._listeners: list[Callable[[], None]] = []
+        self.finished_jobs: list[str] = []
+
+    # -- observing ----------------------------------------------------------------------
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _changed(self) -> None:
+        view = self.view
+        status = getattr(self.app, "status", None)
+        if status is not None and hasattr(status, "job"):
+            label = ""
+            if view is not None and view.running:
+                label = f"job {view.fraction * 100:.0f}%"
+            status.update(job=label)
+        for callback in list(self._listeners):
+            callback()
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def engine(self) -> BulkEngine:
+        return engine_for(self.app)
+
+    @property
+    def busy(self) -> bool:
+        return self.view is not None and self.view.running
+
+    def refused(self) -> str | None:
+        """Why no job can start now (read-only profile, a job running), or None."""
+        if self.app.status.profile.read_only:
+            return READ_ONLY_BULK
+        if self.busy:
+            return "A bulk job is already running: wait for it or cancel it (see :jobs)."
+        return None
+
+    @property
+    def confirm(self) -> bool:
+        """The engine wants confirm=True on LIVE: the UI asked the agent before calling."""
+        return True
+
+    # -- starting -----------------------------------------------------------------------
+    def start(self, plan: Plan, title: str) -> bool:
+        ids = list(plan.contact_ids)
+
+        def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
+            return self.engine.execute(plan, confirm=True, on_progress=on_progress, cancel=cancel)
+
+        return self._launch("", title, ids, launch)
+
+    def resume(self, job_id: str) -> bool:
+        return self._from_journal(job_id, "resume")
+
+    def retry(self, job_id: str) -> bool:
+        return self._from_journal(job_id, "retry")
+
+    def undo(self, job_id: str) -> bool:
+        return self._from_journal(job_id, "undo")
+
+    def _from_journal(self, job_id: str, how: str) -> bool:
+        engine = self.engine
+        try:
+            job = engine.get_job(job_id)
+            ids = [item.contact_id for item in engine.journal.items(job_id)]
+        except (BulkError, OrbitError) as exc:
+            self._tell(describe_error(exc) if isinstance(exc, OrbitError) else str(exc), error=True)
+            return False
+        title = f"{job.op.describe()} on {job.description}"
+        if how == "undo":
+            title = f"undo of {job_id}: {title}"
+            method: Any = engine.undo
+        elif how == "retry":
+            title = f"retry failures of {job_id}: {title}"
+            method = engine.retry_failed
+        else:
+            method = engine.resume
+
+        def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
+            result: Awaitable[JobInfo] = method(job_id, confirm=True, on_progress=on_progress, cancel=cancel)
+            return result
+
+        return self._launch(job_id if how != "undo" else "", title, ids, launch)
+
+    def _launch(self, job_id: str, title: str, ids: list[str], launch: Launch) -> bool:
+        reason = self.refused()
+        if reason:
+            self._tell(reason, error=True)
+            return False
+        cancel = asyncio.Event()
+        self._cancel = cancel
+        self.view = JobView(job_id=job_id, title=title, state=JOB_RUNNING)
+        self._changed()
+        self.app.run_worker(
+            self._run(launch, cancel, ids), group="bulk", exit_on_error=False, name="bulk job"
+        )
+        return True
+
+    async def _run(self, launch: Launch, cancel: asyncio.Event, ids: list[str]) -> None:
+        def on_progress(progress: Progress) -> None:
+            if self.view is not None:
+                view = self.view.with_progress(progress)
+                if view.state != JOB_RUNNING and progress.counts.remaining:
+                    view.state = JOB_RUNNING  # the final emit is followed by the job result
+                self.view = view
+                self._changed()
+
+        assert self.view is not None
+        try:
+            job = await launch(on_progress, cancel)
+        except asyncio.CancelledError:
+            self.view = replace(self.view, state=JOB_CANCELLED)
+            self._changed()
+            raise
+        except (BulkError, OrbitError) as exc:
+            text = describe_error(exc) if isinstance(exc, OrbitError) else str(exc)
+            self.view = replace(self.view, state=JOB_FAILED, error=text)
+            self._tell(text, error=True)
+        except Exception as exc:  # noqa: BLE001 - a job must never take the app down
+            text = describe_error(exc)
+            self.view = replace(self.view, state=JOB_FAILED, error=text)
+            self._tell(text, error=True)
+        else:
+            failures = self.engine.journal.latest_failures(job.id)
+            self.view = replace(
+                JobView.from_job(job, failures), title=self.view.title, rate=self.view.rate
+            )
+            self.finished_jobs.append(job.id)
+            self._tell(finish_message(job), error=job.state not in (JOB_COMPLETED, JOB_CANCELLED)
+                       or bool(job.counts.failed))
+        finally:
+            self._cancel = None
+            self._refresh_data(ids)
+        self._changed()
+
+    def cancel(self) -> None:
+        """Stop taking new items; requests in flight finish; the rest stay pending."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    # -- after a job ----------------------------------------------------------------------
+    def _refresh_data(self, ids: list[str]) -> None:
+        orbit = getattr(self.app, "orbit", None)
+        invalidate = getattr(orbit, "invalidate_contacts", None)
+        if callable(invalidate):
+            try:
+                invalidate(ids)
+            except Exception:  # noqa: BLE001 - stale data is shown as stale; never crash
+                pass
+        screen = getattr(self.app, "contacts_screen", None)
+        if screen is not None and getattr(screen, "loaded_once", False):
+            screen.load_first(refresh=True)
+
+    def _tell(self, text: str, *, error: bool = False) -> None:
+        self.app.notify(
+            text,
+            title="Bulk job",
+            severity="error" if error else "information",
+            timeout=8,
+            markup=False,
+        )
+
+
+def finish_message(job: JobInfo) -> str:
+    c = job.counts
+    text = f"Job {job.id} {job.state}: {c.changed:,} changed, {c.unchanged:,} unchanged"
+    if c.failed:
+        text += f", {c.failed:,} failed"
+    if c.skipped:
+        text += f", {c.skipped:,} skipped"
+    if c.remaining:
+        text += f", {c.remaining:,} left (resume it from :jobs)"
+    return text
+
+
+def runner_for(app: Any) -> BulkRunner:
+    runner = getattr(app, "bulk_runner", None)
+    if runner is None:
+        runner = BulkRunner(app)
+        app.bulk_runner = runner
+    return runner  # type: ignore[no-any-return]
+
+
+# -- app hooks (``:jobs``, ``:tag``, pending jobs at start, the engine from the config) ------
+def current_contact(app: Any) -> Any:
+    """The contact under the cursor (contacts table) or on screen (detail), if any."""
+    screen = app.screen
+    for candidate in (screen, getattr(app, "contacts_screen", None)):
+        if candidate is None:
+            continue
+        pick = getattr(candidate, "current_contact", None)
+        if callable(pick):
+            contact = pick()
+        else:
+            contact = getattr(candidate, "contact", None)
+        if contact is not None and hasattr(contact, "tags"):
+            return contact
+    return None
+
+
+def run_bulk_command(app: Any, name: str, argument: str) -> None:
+    """``:jobs`` opens the jobs screen; ``:tag +vip -trial`` tags the marked or current."""
+    if name == "jobs":
+        from orbit_tui.ui.screens.jobs import JobsScreen
+
+        app.push_screen(JobsScreen())
+        return
+    from orbit_tui.ui.screens.tag_editor import apply_tag_edit, edit_tags, targets
+
+    contact = current_contact(app)
+    ids = targets(app, contact)
+    if not argument:
+        edit_tags(app, ids, [contact] if contact is not None else [])
+        return
+    if app.status.profile.read_only:
+        app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
+        return
+    if not ids:
+        app.notify("No contact to tag: move to a row or mark some with space.", markup=False)
+        return
+    from orbit_tui.bulk import Operation
+
+    try:
+        op = Operation.parse_tag_edit(argument)
+    except BulkError as exc:
+        app.notify(f"{exc} Usage: :tag +vip -trial", severity="error", markup=False)
+        return
+    from orbit_tui.ui.screens.tag_editor import _known_contacts
+
+    apply_tag_edit(app, ids, op, _known_contacts(app, ids, [contact] if contact else []))
+
+
+def announce_pending_jobs(app: Any) -> None:
+    """At start: say that interrupted jobs wait, and where to resume them."""
+    if getattr(app, "bulk_engine", None) is None:
+        return  # no journal configured (tests that do not use bulk jobs)
+    try:
+        pending = runner_for(app).engine.pending_jobs()
+    except Exception:  # noqa: BLE001 - a broken journal must not stop the start
+        return
+    if not pending:
+        return
+    left = sum(job.counts.remaining for job in pending)
+    jobs = "job" if len(pending) == 1 else "jobs"
+    app.notify(
+        f"{len(pending)} bulk {jobs} did not finish ({left:,} contacts left). "
+        "Type :jobs to resume (p), or leave them.",
+        title="Unfinished bulk jobs",
+        severity="warning",
+        timeout=15,
+        markup=False,
+    )
+
+
+def attach_engine(app: Any, client: Any, resolved: Any) -> None:
+    """The app's bulk engine: the client (and its pacer) the screens use, the config's jobs db."""
+    try:
+        from pathlib import Path
+
+        Path(resolved.jobs_db).parent.mkdir(parents=True, exist_ok=True)
+        app.bulk_engine = BulkEngine.from_config(client, resolved)
+    except Exception:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
+        app.bulk_engine = None

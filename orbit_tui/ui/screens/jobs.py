@@ -1,0 +1,214 @@
+"""``:jobs``: the bulk jobs in the journal, newest first, with their outcome.
+
+``enter`` shows a job's progress (live when it is the one running); ``u`` undoes a
+finished job (after a confirmation; only the items it changed are reversed); ``R``
+retries its failures; ``p`` resumes a pending or cancelled job; ``r`` reloads. A
+read-only profile sees the list, without the keys that change anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
+from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.safe import clean
+from orbit_tui.ui.widgets.status_bar import StatusBar
+
+COLUMNS = ("job", "created", "operation", "target", "state", "changed", "unch.", "failed", "left")
+
+
+def job_row(job: JobInfo) -> tuple[Text, ...]:
+    c = job.counts
+    state = job.state + (" · undone" if job.undone_by else "")
+    created = clean(job.created).replace("T", " ").removesuffix("Z")[:16]
+    cells = [
+        Text(clean(job.id)),
+        Text(created),
+        Text(clean(job.op.describe())[:30]),
+        Text(clean(job.description)[:30]),
+        Text(state, style="bold #ff5f5f" if job.state in ("stopped",) or c.failed else ""),
+        Text(f"{c.changed:,}", justify="right"),
+        Text(f"{c.unchanged:,}", justify="right"),
+        Text(f"{c.failed:,}", justify="right", style="#ff5f5f" if c.failed else ""),
+        Text(f"{c.remaining:,}", justify="right"),
+    ]
+    return tuple(cells)
+
+
+class JobsScreen(Screen[None]):
+    DEFAULT_CSS = """
+    JobsScreen #jobs-title { height: 1; padding: 0 1; text-style: bold; }
+    JobsScreen #jobs-table { height: 1fr; }
+    JobsScreen #jobs-empty { height: 1fr; padding: 1 2; display: none; }
+    JobsScreen.empty #jobs-empty { display: block; }
+    JobsScreen.empty #jobs-table { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="jobs.back"),
+        Binding("enter", "open", "Progress", id="jobs.open"),
+        Binding("u", "undo", "Undo", id="jobs.undo"),
+        Binding("R", "retry", "Retry failed", id="jobs.retry"),
+        Binding("p", "resume", "Resume", id="jobs.resume"),
+        Binding("r", "reload", "Reload", id="jobs.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[JobInfo] = []
+        self._unsubscribe: Callable[[], None] | None = None
+        self._was_busy = False
+
+    def compose(self) -> ComposeResult:
+        status = getattr(self.app, "status", None)
+        if status is not None:
+            yield StatusBar(status, id="status")
+        yield Static("Bulk jobs", id="jobs-title", markup=False)
+        yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        yield Static("No bulk job yet. Mark contacts with space, then t to tag them.",
+                     id="jobs-empty", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*COLUMNS)
+        runner = runner_for(self.app)
+        self._was_busy = runner.busy
+        self._unsubscribe = runner.subscribe(self._runner_changed)
+        self.action_reload()
+        table.focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _runner_changed(self) -> None:
+        busy = runner_for(self.app).busy
+        if busy != self._was_busy:  # a job started or ended: its row changed
+            self._was_busy = busy
+            self.action_reload()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.app.status.profile.read_only)  # type: ignore[attr-defined]
+
+    def action_reload(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        try:
+            self.jobs = runner_for(self.app).engine.list_jobs()
+        except Exception as exc:  # noqa: BLE001 - a broken journal is reported, not fatal
+            self.jobs = []
+            self.notify(f"Cannot read the jobs journal: {clean(exc)}", severity="error",
+                        markup=False)
+        table.clear()
+        for job in self.jobs:
+            table.add_row(*job_row(job), key=job.id)
+        self.set_class(not self.jobs, "empty")
+        self.query_one("#jobs-title", Static).update(
+            f"Bulk jobs · {len(self.jobs)}" + ("  (read-only profile: view only)" if self.read_only else "")
+        )
+        if self.jobs:
+            table.move_cursor(row=min(max(row, 0), len(self.jobs) - 1))
+        self.refresh_bindings()
+
+    @property
+    def current(self) -> JobInfo | None:
+        table = self.query_one(DataTable)
+        if not self.jobs or table.cursor_row < 0 or table.cursor_row >= len(self.jobs):
+            return None
+        return self.jobs[table.cursor_row]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("undo", "retry", "resume") and self.read_only:
+            return False
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_open(self) -> None:
+        from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+
+        job = self.current
+        if job is None:
+            return
+        runner = runner_for(self.app)
+        if runner.view is not None and runner.view.job_id == job.id and runner.busy:
+            self.app.push_screen(BulkProgressScreen())
+            return
+        failures = runner.engine.journal.latest_failures(job.id)
+        self.app.push_screen(BulkProgressScreen(JobView.from_job(job, failures)))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def _start(self, how: str) -> None:
+        from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+
+        job = self.current
+        if job is None:
+            return
+        runner = runner_for(self.app)
+        started = getattr(runner, how)(job.id)
+        if started:
+            self.app.push_screen(BulkProgressScreen())
+        self.action_reload()
+
+    def action_resume(self) -> None:
+        job = self.current
+        if job is None:
+            return
+        if not job.resumable:
+            self.notify(f"Job {job.id} has nothing left to do.", markup=False)
+            return
+        self._start("resume")
+
+    def action_retry(self) -> None:
+        job = self.current
+        if job is None:
+            return
+        if not job.counts.failed:
+            self.notify(f"Job {job.id} has no failed item to retry.", markup=False)
+            return
+        self._start("retry")
+
+    def action_undo(self) -> None:
+        from orbit_tui.ui.screens.modals import ConfirmScreen
+
+        job = self.current
+        if job is None:
+            return
+        if job.undone_by:
+            self.notify(f"Job {job.id} was already undone by {job.undone_by}.", markup=False)
+            return
+        if job.state != JOB_COMPLETED and job.counts.remaining:
+            self.notify(f"Job {job.id} is not finished: resume it (p) or cancel it first.",
+                        markup=False)
+            return
+        try:
+            plan = runner_for(self.app).engine.plan_undo(job.id)
+        except BulkError as exc:
+            self.notify(clean(str(exc)), severity="warning", markup=False)
+            return
+        if not plan.contact_ids:
+            self.notify(f"Job {job.id} changed no contact: nothing to undo.", markup=False)
+            return
+        question = (
+            f"Undo job {job.id} ({job.op.describe()} on {job.description})?\n"
+            f"Only the {plan.total:,} contacts it changed are put back."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start("undo")
+
+        self.app.push_screen(ConfirmScreen(clean(question), yes="Undo"), answered)

@@ -1,0 +1,137 @@
+"""The tag editor against the real sandbox: one contact at once, marked ones as a bulk job."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from orbit_tui.bulk import BulkEngine, Journal
+from orbit_tui.sandbox import SandboxServer
+from orbit_tui.ui.app import OrbitApp
+from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen, typed_count_confirms
+from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+from orbit_tui.ui.screens.tag_editor import TagEditorScreen, fuzzy_tags, last_token
+from orbit_tui.ui.status import ProfileInfo
+from ui_helpers import loaded, wait_for
+
+
+def server_tags(server: SandboxServer, contact_id: str) -> list[str]:
+    answer = httpx.get(
+        f"{server.base_url}/contacts/{contact_id}",
+        headers={"X-API-Key": server.api_key},
+    )
+    answer.raise_for_status()
+    return list(answer.json()["data"]["tags"])
+
+
+def with_engine(app: OrbitApp, tmp_path: Path, **kwargs: Any) -> OrbitApp:
+    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"), **kwargs)  # type: ignore[attr-defined]
+    return app
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ("minus" if ch == "-" else ("plus" if ch == "+" else ch)))
+
+
+def test_tag_syntax_helpers() -> None:
+    assert last_token("+vip -tri") == ("+vip ", "-", "tri")
+    assert last_token("go") == ("", "", "go")
+    tags = ["vip", "vip-gold", "trial", "enterprise"]
+    assert fuzzy_tags("vi", tags)[:2] == ["vip", "vip-gold"]
+    assert "enterprise" in fuzzy_tags("entrprise", tags)
+    assert typed_count_confirms("1,200", 1200) and typed_count_confirms("YES", 3)
+    assert not typed_count_confirms("120", 1200) and not typed_count_confirms("", 0)
+
+
+async def test_tag_one_contact_at_once(sandbox: SandboxServer, make_app: Any, tmp_path: Path) -> None:
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        await pilot.press("j", "j")
+        contact = screen.current_contact()
+        assert contact is not None and "tagged-once" not in contact.tags
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagEditorScreen), what="editor")
+        await type_text(pilot, "+tagged-once")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "tagged-once" in (screen.current_contact() or contact).tags,
+                       what="the table shows the tag")
+        assert "tagged-once" in server_tags(sandbox, contact.id)
+        assert app.bulk_engine.list_jobs() == []  # one contact: no job  # type: ignore[attr-defined]
+        # and removing it again through :tag
+        await pilot.press("colon")
+        await type_text(pilot, "tag -tagged-once")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "tagged-once" not in server_tags(sandbox, contact.id),
+                       what="tag removed on the server")
+
+
+async def test_tag_thirty_marked_contacts_as_a_job(sandbox: SandboxServer, make_app: Any,
+                                                   tmp_path: Path) -> None:
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        rows = screen.page_window.contacts()[5:35]
+        app.marks.add_many(c.id for c in rows)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagEditorScreen), what="editor")
+        editor = app.screen
+        counts = str(editor.query_one("#tag-counts").render())
+        assert "/30" in counts or "None of them" in counts
+        await type_text(pilot, "+bulk30 -nosuchtag")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkPreviewScreen), what="preview")
+        preview = app.screen
+        await wait_for(pilot, lambda: preview.plan is not None, what="plan")
+        body = str(preview.query_one("#preview-body").render())
+        assert "30" in body and "will change" in body
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkProgressScreen), what="progress")
+        progress = app.screen
+        await wait_for(pilot, lambda: not progress.running, what="job done", timeout=30)
+        assert "Done" in progress.body_text and "changed" in progress.body_text
+        for contact in rows:
+            assert "bulk30" in server_tags(sandbox, contact.id)
+        job = app.bulk_engine.list_jobs()[0]  # type: ignore[attr-defined]
+        assert job.counts.changed == 30 and job.counts.failed == 0
+        await pilot.press("b")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to contacts")
+        await wait_for(pilot, loaded(app), what="reload")
+        shown = {c.id: c for c in screen.page_window.contacts()}
+        assert all("bulk30" in shown[c.id].tags for c in rows if c.id in shown)
+
+
+async def test_read_only_refuses_tags_and_jobs(sandbox: SandboxServer, make_app: Any,
+                                               tmp_path: Path) -> None:
+    profile = ProfileInfo(name="ro", kind="TEST", read_only=True)
+    app = with_engine(make_app(sandbox, profile=profile), tmp_path, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        await pilot.press("t")
+        await pilot.pause()
+        assert not isinstance(app.screen, TagEditorScreen)
+        assert any("read-only" in str(n.message) for n in app._notifications)
+        await pilot.press("colon")
+        await type_text(pilot, "tag +vip")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, (TagEditorScreen, BulkPreviewScreen))
+        await pilot.press("colon")
+        await type_text(pilot, "jobs")
+        await pilot.press("enter")
+        await pilot.pause()
+        from orbit_tui.ui.screens.jobs import JobsScreen
+
+        assert isinstance(app.screen, JobsScreen)
+        keys = {b.binding.action for b in app.screen.active_bindings.values()}
+        shown = [a for a in ("undo", "retry", "resume") if a in keys and app.screen.check_action(a, ()) is not False]
+        assert shown == []
+        await asyncio.sleep(0)
