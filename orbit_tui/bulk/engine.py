@@ -260,6 +260,8 @@ class BulkEngine:
                 await self.client.list_members(job.op.list_id, limit=1)
             except NotFoundError:
                 raise BulkError(f"List {job.op.list_id} was not found on the server.") from None
+            except TRANSIENT:
+                pass  # no answer yet: the items themselves will retry and report
 
     def _work_queue(self, job: JobInfo) -> deque[WorkItem | Batch]:
         items = self.journal.items(job.id, [IN_FLIGHT, PENDING])
