@@ -20,6 +20,7 @@ from textual.binding import Binding
 
 from orbit_tui.api.models import Contact
 from orbit_tui.ui.errors import one_line
+from orbit_tui.ui.keys import keymap_notices
 from orbit_tui.ui.marks import MarkStore
 from orbit_tui.ui.palette import PROVIDERS
 from orbit_tui.ui.safe import clean, format_count
@@ -88,6 +89,7 @@ class OrbitApp(App[int]):
         self._notices = list(notices)
         # Shipped and user themes (broken files become notices); orbit-dark by default.
         self._notices.extend(install_themes(self, themes_dir))
+        self._notices.extend(keymap_notices(self._keymap))
         self._on_theme_chosen = on_theme_chosen
         self.recent_contacts: list[Contact] = []
         """Contacts opened lately, newest first (the palette offers them)."""

@@ -14,6 +14,8 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from orbit_tui.keymap import describe
+
 Command = tuple[str, str, Callable[[], Any]]
 
 SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -84,7 +86,7 @@ class ScreensProvider(_Commands):
                 continue
             seen.add((id(active.node), binding.action))
             key = binding.key_display or app.get_key_display(binding)
-            title = f"{binding.description} ({key})"
+            title = f"{describe(binding.id) or binding.description} ({key})"
             where = type(screen).__name__.removesuffix("Screen")
             run = partial(app.call_later, active.node.run_action, binding.action)
             commands.append((title, f"{where} · {binding.id}", run))
