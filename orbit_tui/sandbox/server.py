@@ -64,7 +64,9 @@ class SandboxServer:
         if self.contacts > 0 and _needs_seed(self.db_path):
             seed_database(self.db_path, contacts=self.contacts, seed=self.seed, hostile=self.hostile)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP lets asyncio turn Nagle off on accepted connections; without it
+        # every answer on a kept-alive connection waits ~40 ms for a delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
