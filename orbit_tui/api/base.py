@@ -194,16 +194,20 @@ class BaseClient:
         json: Any = None,
         post_kind: str | None = None,
         designed: bool = False,
+        idempotency_key: str | None = None,
     ) -> Reply:
         """Send one logical request (with retries) and return its successful answer.
 
         ``post_kind`` is ``SAFE_POST`` or ``CREATE_POST`` for POSTs; ``designed`` marks an
         endpoint the public reference does not document (404/405 → UnsupportedError).
+        ``idempotency_key`` replaces the fresh key a non-GET gets: a caller that journals
+        its work (the bulk engine) re-sends an interrupted change under the same key, so a
+        server that already applied it replays its answer instead of acting twice.
         """
         method = method.upper()
         headers: dict[str, str] = {}
         if method != "GET":
-            headers["Idempotency-Key"] = f"orbit-tui-{uuid.uuid4().hex}"
+            headers["Idempotency-Key"] = idempotency_key or f"orbit-tui-{uuid.uuid4().hex}"
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         url = path.lstrip("/")
         shown = "/" + url

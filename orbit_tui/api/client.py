@@ -181,25 +181,32 @@ class OrbitClient(BaseClient):
         return _one(reply, Contact)
 
     async def update_contact(
-        self, contact_id: str, data: ContactInput | Mapping[str, Any]
+        self, contact_id: str, data: ContactInput | Mapping[str, Any], *,
+        idempotency_key: str | None = None,
     ) -> Contact:
         """PUT /contacts/{id}: partial update; a metadata key set to None is removed."""
-        reply = await self.request("PUT", f"contacts/{_seg(contact_id)}", json=_body(data))
+        reply = await self.request("PUT", f"contacts/{_seg(contact_id)}", json=_body(data),
+                                   idempotency_key=idempotency_key)
         return _one(reply, Contact)
 
     async def delete_contact(self, contact_id: str) -> None:
         await self.request("DELETE", f"contacts/{_seg(contact_id)}")
 
-    async def add_tags(self, contact_id: str, tags: list[str]) -> ContactTags:
+    async def add_tags(
+        self, contact_id: str, tags: list[str], *, idempotency_key: str | None = None
+    ) -> ContactTags:
         reply = await self.request(
             "POST", f"contacts/{_seg(contact_id)}/tags", json={"tags": list(tags)},
-            post_kind=SAFE_POST,
+            post_kind=SAFE_POST, idempotency_key=idempotency_key,
         )
         return _one(reply, ContactTags)
 
-    async def remove_tag(self, contact_id: str, tag: str) -> ContactTags | None:
+    async def remove_tag(
+        self, contact_id: str, tag: str, *, idempotency_key: str | None = None
+    ) -> ContactTags | None:
         """DELETE one tag; None when the server answers 204 without a body."""
-        reply = await self.request("DELETE", f"contacts/{_seg(contact_id)}/tags/{_seg(tag)}")
+        reply = await self.request("DELETE", f"contacts/{_seg(contact_id)}/tags/{_seg(tag)}",
+                                   idempotency_key=idempotency_key)
         return None if reply.data is None else _one(reply, ContactTags)
 
     async def list_activity(
@@ -285,17 +292,23 @@ class OrbitClient(BaseClient):
             lambda c: self.list_members(list_id, search=search, limit=page_size, cursor=c)
         )
 
-    async def add_members(self, list_id: str, contact_ids: list[str]) -> MembershipResult:
+    async def add_members(
+        self, list_id: str, contact_ids: list[str], *, idempotency_key: str | None = None
+    ) -> MembershipResult:
         """POST /contacts/lists/{id}/members (designed here; 1–100 ids; repeating adds nothing)."""
         reply = await self.request(
             "POST", f"contacts/lists/{_seg(list_id)}/members",
             json={"contact_ids": list(contact_ids)}, post_kind=SAFE_POST, designed=True,
+            idempotency_key=idempotency_key,
         )
         return _one(reply, MembershipResult)
 
-    async def remove_member(self, list_id: str, contact_id: str) -> None:
+    async def remove_member(
+        self, list_id: str, contact_id: str, *, idempotency_key: str | None = None
+    ) -> None:
         await self.request(
-            "DELETE", f"contacts/lists/{_seg(list_id)}/members/{_seg(contact_id)}", designed=True
+            "DELETE", f"contacts/lists/{_seg(list_id)}/members/{_seg(contact_id)}", designed=True,
+            idempotency_key=idempotency_key,
         )
 
     async def contact_lists(
