@@ -24,7 +24,6 @@ How "changed" is decided, per operation:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,22 +79,9 @@ def failure(contact_id: str, exc: OrbitError) -> ItemFailure:
     )
 
 
-_SIG_CACHE: dict[Any, bool] = {}
-
-
 async def send(fn: Callable[..., Awaitable[Any]], *args: Any, key: str) -> Any:
-    """Call a client method, passing our idempotency key when the client accepts one."""
-    func = getattr(fn, "__func__", fn)
-    accepts = _SIG_CACHE.get(func)
-    if accepts is None:
-        try:
-            accepts = "idempotency_key" in inspect.signature(fn).parameters
-        except (TypeError, ValueError):
-            accepts = False
-        _SIG_CACHE[func] = accepts
-    if accepts:
-        return await fn(*args, idempotency_key=key)
-    return await fn(*args)
+    """Call a client method under the item's own idempotency key (kept in the journal)."""
+    return await fn(*args, idempotency_key=key)
 
 
 async def _read_state(client: Any, contact_id: str) -> dict[str, Any]:

@@ -117,22 +117,18 @@ async def test_never_more_requests_at_once_than_the_concurrency(bulk_server: Any
     assert 2 <= peak <= 3
 
 
-async def test_our_idempotency_key_is_passed_to_a_client_that_accepts_one() -> None:
+async def test_the_items_journalled_key_is_the_one_sent() -> None:
     from orbit_tui.bulk.apply import send
 
     seen: list[Any] = []
 
-    async def with_key(contact_id: str, *, idempotency_key: str | None = None) -> str:
+    async def client_method(contact_id: str, *, idempotency_key: str | None = None) -> str:
         seen.append((contact_id, idempotency_key))
         return "ok"
 
-    async def without_key(contact_id: str) -> str:
-        seen.append((contact_id, None))
-        return "ok"
-
-    assert await send(with_key, "con_1", key="bulk-k1") == "ok"
-    assert await send(without_key, "con_2", key="bulk-k2") == "ok"
-    assert seen == [("con_1", "bulk-k1"), ("con_2", None)]
+    assert await send(client_method, "con_1", key="bulk-k1") == "ok"
+    assert await send(client_method, "con_2", key="bulk-k2") == "ok"
+    assert seen == [("con_1", "bulk-k1"), ("con_2", "bulk-k2")]
 
 
 def test_the_engine_and_its_command_line_never_import_textual() -> None:
