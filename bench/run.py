@@ -9,7 +9,8 @@
 Each benchmark runs as its own process (``python bench/bench_<name>.py ...``); its
 output goes to the terminal and to ``bench/results/<name>.log``, its figures to
 ``bench/results/<name>.json`` (machine, load average, commit and command included).
-The run itself is recorded in ``bench/results/run.json``. Benchmarks print figures;
+The runs are recorded in ``bench/results/run.json`` (the latest of each benchmark, so
+``--only`` updates some and keeps the others). Benchmarks print figures;
 none of them passes or fails on timing. A benchmark that crashes is reported and the
 others still run (exit status 1 at the end).
 """
@@ -196,13 +197,16 @@ def main() -> int:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
         runs.append(run)
-    summary = headlines(chosen)
-    write_result("run", {
-        "size": "quick" if args.quick else "full",
-        "runs": runs,
-        "machine_at_start": started,
-        "headlines": summary,
-    })
+    # run.json keeps the latest run of every benchmark, so a partial re-run (--only)
+    # updates its entries and leaves the others' as they were.
+    previous = load("run", ["run"]) or {}
+    merged = {r["name"]: r for r in previous.get("runs", []) if r.get("name") in NAMES}
+    size = "quick" if args.quick else "full"
+    for run in runs:
+        merged[run["name"]] = {**run, "size": size, "machine_at_start": started}
+    all_runs = [merged[n] for n in NAMES if n in merged]
+    summary = headlines([r["name"] for r in all_runs if r["exit_code"] == 0])
+    write_result("run", {"runs": all_runs, "headlines": summary})
     print("\n=== summary")
     for run in runs:
         state = "ok" if run["exit_code"] == 0 else f"FAILED (exit {run['exit_code']})"
