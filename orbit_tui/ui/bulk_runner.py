@@ -11,6 +11,7 @@ is reloaded, so every screen shows fresh data.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +32,7 @@ from orbit_tui.bulk import (
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.list_jobs import engine_for
 
+REPAINT_S = 0.1  # progress is shown at most this often (thousands of items a second)
 JOB_FAILED = "failed"  # the job could not start or run (not an item's failure)
 
 READ_ONLY_BULK = (
@@ -94,6 +96,7 @@ class BulkRunner:
         self._cancel: asyncio.Event | None = None
         self._listeners: list[Callable[[], None]] = []
         self.finished_jobs: list[str] = []
+        self._painted = 0.0
 
     # -- observing ----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -201,7 +204,10 @@ class BulkRunner:
                 if view.state != JOB_RUNNING and progress.counts.remaining:
                     view.state = JOB_RUNNING  # the final emit is followed by the job result
                 self.view = view
-                self._changed()
+                now = time.monotonic()
+                if now - self._painted >= REPAINT_S or not progress.counts.remaining:
+                    self._painted = now
+                    self._changed()
 
         assert self.view is not None
         try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from textual.widgets import Input
 
 from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
@@ -86,7 +87,7 @@ async def test_tag_thirty_marked_contacts_as_a_job(sandbox: SandboxServer, make_
         editor = app.screen
         counts = str(editor.query_one("#tag-counts").render())
         assert "/30" in counts or "None of them" in counts
-        await type_text(pilot, "+bulk30 -nosuchtag")
+        editor.query_one(Input).value = "+bulk30 -nosuchtag"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BulkPreviewScreen), what="preview")
         preview = app.screen

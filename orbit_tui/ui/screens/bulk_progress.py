@@ -78,7 +78,7 @@ def progress_text(view: JobView, width: int = 80) -> Text:
         text.append(f"  {clean(view.error)}\n", style="#ff5f5f")
     if view.latest_failures:
         text.append("\nLatest failures\n", style="bold")
-        for failure in view.latest_failures[-5:]:
+        for failure in view.latest_failures[:5]:
             status = f" {failure.status}" if failure.status else ""
             line = f"  {clean(failure.contact_id)}  {clean(failure.code)}{status}: {clean(failure.message)}"
             if failure.request_id:
