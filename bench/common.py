@@ -128,15 +128,6 @@ def shown_path(path: Path) -> str:
         return path.name
 
 
-class Stopwatch:
-    """``time.perf_counter`` in seconds since creation."""
-
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
 
 @contextmanager
 def sandbox_process(
