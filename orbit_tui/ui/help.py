@@ -44,9 +44,11 @@ def group_label(binding_id: str) -> str:
 def help_groups(app: Any, screen: Any) -> HelpGroups:
     """(group, [(keys, description)]) for every app binding active on ``screen``.
 
-    The screen's own groups come first, "Anywhere" last; keys of one binding are joined.
+    The screen's own groups come first, then its widgets', "Anywhere" (the app's) last;
+    keys of one binding are joined.
     """
     rows: dict[tuple[int, str], tuple[str, list[str], str]] = {}
+    rank: dict[str, int] = {}
     for _key, active in screen.active_bindings.items():
         binding = active.binding
         description = binding.description or binding.action
@@ -58,14 +60,12 @@ def help_groups(app: Any, screen: Any) -> HelpGroups:
         )
         if label not in keys:
             keys.append(label)
+        level = 0 if active.node is screen else 2 if active.node is app else 1
+        rank[group] = min(rank.get(group, level), level)
     groups: dict[str, list[tuple[str, str]]] = {}
     for group, keys, description in rows.values():
         groups.setdefault(group, []).append((" / ".join(keys), description))
-    anywhere = GROUP_LABELS["app"]
-    ordered = [(g, r) for g, r in groups.items() if g != anywhere]
-    if anywhere in groups:
-        ordered.append((anywhere, groups[anywhere]))
-    return ordered
+    return sorted(groups.items(), key=lambda item: rank[item[0]])
 
 
 class GroupedHelpScreen(HelpScreen):

@@ -176,3 +176,22 @@ def install_themes(app: Any, user_dir: Path | None) -> list[str]:
 def variable_defaults(base: Mapping[str, str]) -> dict[str, str]:
     """Textual's defaults plus orbit-tui's own variables."""
     return {**base, **APP_VARIABLES}
+
+
+def badge_styles(variables: Mapping[str, str]) -> dict[str, Any]:
+    """Rich styles of the LIVE/TEST/DEMO badges from the theme's ``badge-*`` variables."""
+    from rich.style import Style
+
+    styles: dict[str, Any] = {}
+    for kind in ("LIVE", "TEST", "DEMO"):
+        background = variables.get(f"badge-{kind.lower()}")
+        text = variables.get(f"badge-{kind.lower()}-text")
+        try:
+            styles[kind] = Style(
+                bold=True,
+                color=Color.parse(text).rich_color if text else None,
+                bgcolor=Color.parse(background).rich_color if background else None,
+            )
+        except ColorParseError:
+            continue
+    return styles

@@ -117,3 +117,24 @@ async def test_command_line_completes_commands_and_theme_names(
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert app.theme == "orbit-light"
+
+
+async def test_status_badge_follows_the_theme_and_keeps_its_words(
+    sandbox: SandboxServer, make_app: AppFactory
+) -> None:
+    from orbit_tui.ui.widgets.status_bar import StatusBar
+
+    app = make_app(sandbox, theme_name="high-contrast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+
+        def badge() -> tuple[str, str]:
+            rendered = app.screen.query_one(StatusBar).content
+            span = rendered.spans[0]  # type: ignore[attr-defined]
+            label = rendered.plain[span.start:span.end]  # type: ignore[attr-defined]
+            return label, str(span.style.bgcolor.get_truecolor().hex)
+
+        assert badge() == (" ◇ DEMO ", "#00ffff")
+        await pilot.press("colon", *"theme orbit-light", "enter")
+        await wait_for(pilot, lambda: badge()[1] == "#0087af", what="the light badge")
+        assert badge()[0] == " ◇ DEMO "

@@ -8,6 +8,9 @@ colour, so it still reads in a 16-colour or monochrome terminal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -24,9 +27,13 @@ BADGES: dict[str, tuple[str, str]] = {
 }
 
 
-def render_status(status: AppStatus, width: int = 120) -> Text:
+def render_status(
+    status: AppStatus, width: int = 120, badge_styles: Mapping[str, Any] | None = None
+) -> Text:
+    """``badge_styles`` (kind → style) come from the theme's ``badge-*`` variables."""
     profile = status.profile
     label, style = BADGES.get(profile.kind, BADGES["UNKNOWN"])
+    style = (badge_styles or {}).get(profile.kind, style)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(label, style=style)
     text.append(" ")
@@ -70,6 +77,7 @@ class StatusBar(Static):
         self._unsubscribe = status.subscribe(self._repaint)
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
         self._repaint()
 
     def on_resize(self) -> None:
@@ -79,4 +87,7 @@ class StatusBar(Static):
         self._unsubscribe()
 
     def _repaint(self) -> None:
-        self.update(render_status(self._status, self.size.width or 120))
+        from orbit_tui.ui.themes import badge_styles
+
+        styles = badge_styles(self.app.get_css_variables()) if self.is_attached else None
+        self.update(render_status(self._status, self.size.width or 120, styles))
