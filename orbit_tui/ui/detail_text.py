@@ -214,8 +214,11 @@ def preferences_legend() -> Text:
 
 
 # -- activity ----------------------------------------------------------------------------------
-def event_text(item: ActivityItem, now: float) -> Text:
-    """Two lines: symbol, type, channel, time; then message id and summary."""
+def event_text(item: ActivityItem, now: float, *, compact: bool = False) -> Text:
+    """Symbol, type, channel, time; then message id and summary.
+
+    Two lines; ``compact`` (narrow terminals) puts the time on a line of its own.
+    """
     symbol, style = EVENT_STYLES.get(item.type, ("•", ""))
     kind = clean(item.type)
     short = kind.split(".", 1)[1] if kind.startswith(("message.", "agent.")) else kind
@@ -224,7 +227,8 @@ def event_text(item: ActivityItem, now: float) -> Text:
     channel = clean(item.channel) if item.channel else ""
     text.append(f" {channel or '—':<8}", style=CHANNEL_STYLES.get(channel, "dim"))
     if item.timestamp is not None:
-        text.append(f" {absolute(item.timestamp)}")
+        text.append("\n  " if compact else " ")
+        text.append(absolute(item.timestamp))
         text.append(f" ({relative(item.timestamp, now)})", style="dim")
     text.append("\n  ")
     if item.message_id:

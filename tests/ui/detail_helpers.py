@@ -62,7 +62,7 @@ def detail_settled(screen: ContactDetailScreen) -> bool:
     return (
         screen.lists_loaded
         and timeline.loaded_once
-        and not timeline.loading
+        and not timeline.fetching
         and screen.app.status.in_flight == 0  # type: ignore[attr-defined]
     )
 

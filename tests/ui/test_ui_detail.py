@@ -110,12 +110,12 @@ async def test_timeline_pages_as_you_scroll_and_filters_by_channel(
         timeline.option_list.focus()
         for _ in range(total // timeline.page_size + 1):
             await pilot.press("end")  # near the end: the next page comes
-            await wait_for(pilot, lambda: not timeline.loading, what="a page")
-        await wait_for(pilot, lambda: len(timeline.items) == total and not timeline.loading,
+            await wait_for(pilot, lambda: not timeline.fetching, what="a page")
+        await wait_for(pilot, lambda: len(timeline.items) == total and not timeline.fetching,
                        what="every event")
         assert not timeline.has_more
         await pilot.press("f")  # all -> sms
-        await wait_for(pilot, lambda: timeline.loaded_once and not timeline.loading
+        await wait_for(pilot, lambda: timeline.loaded_once and not timeline.fetching
                        and timeline.channel == "sms", what="sms events")
         async with await client_for(sandbox) as client:
             sms = await client.list_activity(contact.id, channel="sms", limit=100)

@@ -46,7 +46,8 @@ class ContactDetailScreen(DetailActions):
     DEFAULT_CSS = """
     ContactDetailScreen #detail-title { height: 1; padding: 0 1; background: $panel; }
     ContactDetailScreen #detail-main { height: 1fr; }
-    ContactDetailScreen #detail-left { width: 1fr; max-width: 60; padding: 0 1; }
+    ContactDetailScreen #detail-left { width: 1fr; max-width: 60; min-width: 42; padding: 0 1; }
+    ContactDetailScreen #detail-left { scrollbar-size-vertical: 1; }
     ContactDetailScreen #timeline { width: 1fr; border-left: vkey $panel-lighten-2; }
     ContactDetailScreen .section { margin-top: 1; color: $text-muted; text-style: bold; }
     ContactDetailScreen #lists { height: auto; max-height: 8; border: none; padding: 0; }

@@ -25,6 +25,8 @@ from orbit_tui.ui.errors import describe_error
 
 PAGE_SIZE = 25
 NEAR_END = 5
+COMPACT_BELOW = 56
+"""Narrower than this, each event puts its time on a line of its own."""
 
 
 class Timeline(Vertical):
@@ -49,10 +51,11 @@ class Timeline(Vertical):
         self.cursor: str | None = None
         self.has_more = False
         self.total: int | None = None
-        self.loading = False
+        self.fetching = False
         self.loaded_once = False
         self.error = ""
         self._generation = 0
+        self._compact_shown = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="timeline-head", markup=False)
@@ -78,15 +81,15 @@ class Timeline(Vertical):
         self._generation += 1
         self.items, self.cursor, self.has_more, self.total = [], None, False, None
         self.option_list.clear_options()
-        self.loading, self.error = True, ""
+        self.fetching, self.error = True, ""
         self._paint()
         self.run_worker(self._fetch(self._generation, None, refresh), group="timeline",
                         exclusive=True, exit_on_error=False)
 
     def load_more(self) -> None:
-        if self.loading or not self.has_more or not self.cursor:
+        if self.fetching or not self.has_more or not self.cursor:
             return
-        self.loading = True
+        self.fetching = True
         self._paint()
         self.run_worker(self._fetch(self._generation, self.cursor, False), group="timeline-more",
                         exit_on_error=False)
@@ -97,7 +100,7 @@ class Timeline(Vertical):
                                                     refresh=refresh)
         except Exception as error:  # noqa: BLE001 - shown in place, never fatal
             if generation == self._generation:
-                self.loading, self.error = False, describe_error(error)
+                self.fetching, self.error = False, describe_error(error)
                 self._paint()
             return
         if generation != self._generation:
@@ -108,12 +111,41 @@ class Timeline(Vertical):
         if page.total is not None:
             self.total = page.total
         now = self.now()
-        self.option_list.add_options(Option(event_text(item, now)) for item in page.items)
-        self.loading, self.loaded_once = False, True
+        compact = self.compact
+        self.option_list.add_options(
+            Option(event_text(item, now, compact=compact)) for item in page.items
+        )
+        self.fetching, self.loaded_once = False, True
+        self._compact_shown = compact
+        self.call_after_refresh(self._fit_width)
         self._paint()
         highlighted = self.option_list.highlighted
         if highlighted is not None:
             self._maybe_more(highlighted)
+
+    # -- width ------------------------------------------------------------------------
+    @property
+    def compact(self) -> bool:
+        # Before the first layout, guess from the screen (the fields column takes ~44).
+        width = self.size.width or (self.app.size.width - 44)
+        return width < COMPACT_BELOW
+
+    def on_resize(self) -> None:
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        if self.size.width and self.compact != self._compact_shown and self.items:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        options = self.option_list
+        highlighted = options.highlighted
+        now, compact = self.now(), self.compact
+        options.clear_options()
+        options.add_options(Option(event_text(item, now, compact=compact)) for item in self.items)
+        if highlighted is not None and self.items:
+            options.highlighted = min(highlighted, len(self.items) - 1)
+        self._compact_shown = compact
 
     # -- filter -----------------------------------------------------------------------
     def cycle_channel(self) -> None:
@@ -139,12 +171,12 @@ class Timeline(Vertical):
     def _paint(self) -> None:
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append("Activity", style="bold")
-        head.append(f" · {self.channel or 'all channels'}")
+        head.append(f" · {self.channel or 'all'}")
         if self.total is not None:
             head.append(f" · {len(self.items)} of {self.total}")
         elif self.items:
             head.append(f" · {len(self.items)}{'+' if self.has_more else ''}")
-        if self.loading:
+        if self.fetching:
             head.append(" · loading…", style="italic")
         head.append("  (f filter)", style="dim")
         self.query_one("#timeline-head", Static).update(head)
@@ -152,7 +184,7 @@ class Timeline(Vertical):
         if self.error:
             empty.update(Text(self.error, style="#ff5f5f"))
             self.set_class(True, "empty")
-        elif self.loaded_once and not self.loading and not self.items:
+        elif self.loaded_once and not self.fetching and not self.items:
             where = f" on {self.channel}" if self.channel else ""
             empty.update(f"No activity{where} for this contact yet.")
             self.set_class(True, "empty")
