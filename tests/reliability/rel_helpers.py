@@ -1,0 +1,131 @@
+"""Helpers for the reliability tests: what the app would write to the terminal, hostile values.
+
+``screen_dump(app)`` renders the current screen the way Textual does before writing it
+to the terminal (the compositor's full update) and returns its text lines and the styles
+used, so a test can assert that no escape or control character from server data, no
+hyperlink and no click action from markup ever reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+# Control characters that must never be written as text: C0 (ESC, BEL, …), DEL and C1.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+# Values the sandbox's hostile seed lacks, added through the API by the tests.
+EXTRA_HOSTILE = (
+    "Clear\x1b[2Jscreen",
+    "Clip\x1b]52;c;ZXZpbCBjbGlwYm9hcmQ=\x07board",
+    "C1\x9b31mcsi\x85nel",
+    "Bell\x07\x07ring",
+    "[@click=app.quit]Quit me[/]",
+    "[link=https://evil.example]linked[/link]",
+)
+
+
+@dataclass
+class Dump:
+    lines: list[str]
+    links: list[str]
+    metas: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def screen_dump(app: Any) -> Dump:
+    """The current screen as Textual would send it to the terminal (text and styles)."""
+    update = app.screen._compositor.render_full_update()
+    lines: list[str] = []
+    links: list[str] = []
+    metas: list[dict[str, Any]] = []
+    for line in update.strips:
+        text = ""
+        for strip in line:
+            for segment in strip:
+                if segment.control:
+                    continue
+                text += segment.text
+                style = segment.style
+                if style is not None:
+                    if style.link:
+                        links.append(style.link)
+                    if style.meta:
+                        metas.append(dict(style.meta))
+        lines.append(text)
+    return Dump(lines, links, metas)
+
+
+def assert_harmless(app: Any, where: str) -> Dump:
+    """The app still runs, and nothing from server data acts on the terminal."""
+    assert app.is_running and app.return_code is None, f"{where}: the app exited"
+    dump = screen_dump(app)
+    bad = sorted({repr(m.group()) for line in dump.lines for m in CONTROL.finditer(line)})
+    assert not bad, f"{where}: control characters on screen: {bad}"
+    assert not [link for link in dump.links if "evil" in link], f"{where}: a hostile link is live"
+    from rich.cells import cell_len
+
+    widths = {cell_len(line) for line in dump.lines}
+    assert widths == {app.size.width}, f"{where}: a line is wider or narrower than the screen: {widths}"
+    assert len(dump.lines) == app.size.height, f"{where}: the screen has {len(dump.lines)} lines"
+    clicks = [meta for meta in dump.metas if "quit" in str(meta.get("@click", ""))]
+    assert not clicks, f"{where}: a hostile click action is live: {clicks}"
+    svg = app.export_screenshot()
+    bad_svg = sorted({repr(c) for c in CONTROL.findall(svg) if c not in "\n\t\r"})
+    assert not bad_svg, f"{where}: control characters in the screenshot: {bad_svg}"
+    return dump
+
+
+def api(base_url: str, key: str, method: str, path: str, **kwargs: Any) -> Any:
+    response = httpx.request(method, f"{base_url}/{path}", headers={"X-API-Key": key}, **kwargs)
+    response.raise_for_status()
+    return response.json()["data"] if response.content else None
+
+
+def build_app(server: Any, cache_path: Any, *, max_retries: int = 0, timeouts: Any = None,
+              **options: Any) -> Any:
+    """An ``OrbitApp`` wired like ``run()`` does: real client → PageCache → CachedOrbit."""
+    from orbit_tui.api.base import Timeouts
+    from orbit_tui.api.client import OrbitClient
+    from orbit_tui.cache import CachedOrbit, PageCache
+    from orbit_tui.ui.app import OrbitApp
+    from orbit_tui.ui.sources import CachedOrbitSource
+    from orbit_tui.ui.status import ProfileInfo
+
+    client = OrbitClient(server.base_url, server.api_key, max_retries=max_retries,
+                         timeouts=timeouts or Timeouts(connect=5, read=15))
+    cache = PageCache(cache_path, ttl=300)
+    orbit = CachedOrbit(client, cache, page_size=50)
+    options.setdefault("search_debounce_s", 0.05)
+
+    async def close() -> None:
+        await client.aclose()
+        cache.close()
+
+    app = OrbitApp(CachedOrbitSource(orbit), profile=ProfileInfo(name="demo", kind="DEMO", demo=True),
+                   animations=False, on_close=[close], **options)
+    app.watch_client(client)
+    return app
+
+
+async def wait_until(pilot: Any, predicate: Any, what: str, timeout: float = 15.0) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"timed out waiting for {what} (screen {pilot.app.screen!r})"
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def contacts_loaded(app: Any) -> bool:
+    screen = app.contacts_screen
+    return bool(screen is not None and screen.loaded_once and not screen.is_loading
+                and not screen.is_paging and not screen._activity)
