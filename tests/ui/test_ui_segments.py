@@ -242,3 +242,23 @@ async def test_segments_table_members_and_delete(sandbox: SandboxServer, make_ap
         await pilot.press("y")
         await wait_for(pilot, lambda: all(s.id != created["id"] for s in screen.items))
         assert "[red]Doomed[/red]" not in server_segments(sandbox)
+
+
+async def test_rules_the_app_cannot_read_open_in_the_json_editor(
+    sandbox: SandboxServer, make_app: AppFactory
+) -> None:
+    from orbit_tui.api.models import Segment
+
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="contacts")
+        odd = Segment(id="seg_odd", name="Odd", rules={"loyalty_tier": {"$gte": 3}})
+        app.push_screen(RuleBuilderScreen(odd))
+        await wait_for(pilot, lambda: isinstance(app.screen, RuleBuilderScreen))
+        builder = app.screen
+        await wait_for(pilot, lambda: builder.json_invalid)
+        assert "loyalty_tier" in builder.json_error_text
+        assert json.loads(builder.query_one("#rb-json", TextArea).text) == odd.rules
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert app.screen is builder  # never saved as it is

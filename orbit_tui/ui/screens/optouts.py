@@ -61,6 +61,25 @@ class OptOutsScreen(RecordsScreen[Contact]):
         self._total: int | None = None
         self._loading_more = False
 
+    def mounted(self) -> None:
+        self._size_columns()
+
+    def on_resize(self) -> None:
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Phone and channels keep their width; name and email share the rest."""
+        spare = max(20, self.size.width - 17 - 20 - 2 * 4 - 2)
+        widths = {"name": spare * 2 // 5, "phone": 17, "email": spare - spare * 2 // 5,
+                  "channels": 20}
+        table = self.table
+        for key, width in widths.items():
+            column = table.columns.get(key)  # type: ignore[call-overload]
+            if column is not None:
+                column.width = width
+                column.auto_width = False
+        table.refresh()
+
     def compose_head_extra(self) -> ComposeResult:
         options = [("all channels", ALL), *((c, c) for c in CHANNELS)]
         yield Select(options, value=ALL, allow_blank=False, id="optouts-channel", compact=True)

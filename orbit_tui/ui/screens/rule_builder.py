@@ -102,7 +102,13 @@ class RuleBuilderScreen(Screen[Segment | None]):
     def __init__(self, segment: Segment | None = None) -> None:
         super().__init__()
         self.segment = segment
-        self.rows: list[Row] = rules_to_rows(segment.rules) if segment else [Row()]
+        self._unreadable = ""
+        try:
+            self.rows: list[Row] = rules_to_rows(segment.rules) if segment else [Row()]
+        except (grammar.RuleValidationError, TypeError, ValueError) as error:
+            # Rules this app cannot read (a newer server?): show them as JSON to fix.
+            self.rows = []
+            self._unreadable = str(error)
         self.paths: list[str] = []
         self.json_invalid = False
         self.estimate_text = ""
@@ -138,7 +144,7 @@ class RuleBuilderScreen(Screen[Segment | None]):
             rows.border_subtitle = "ctrl+n condition · ctrl+g group · alt+←/→ level"
             yield rows
             with Vertical(id="rb-side"):
-                json_view = TextArea("", id="rb-json", soft_wrap=False, tab_behavior="focus")
+                json_view = TextArea("", id="rb-json", soft_wrap=True, tab_behavior="focus")
                 json_view.border_title = "JSON"
                 yield json_view
                 yield Static("", id="rb-json-error", markup=False)
@@ -156,6 +162,14 @@ class RuleBuilderScreen(Screen[Segment | None]):
         except Exception:  # noqa: BLE001 - suggestions are a nicety
             self._tags, self._stages = [], list(COMMON_STAGES)
         self._countries = _countries()
+        if self._unreadable and self.segment is not None:
+            json_view = self.query_one("#rb-json", TextArea)
+            self._written_json = rules_json(self.segment.rules)
+            json_view.load_text(self._written_json)
+            self.json_invalid = True
+            self._show_json_error(f"{self._unreadable} — fix it here before saving")
+            json_view.focus()
+            return
         self._rebuild(focus=None if self.segment is None else 0)
         if self.segment is None:
             self.query_one("#rb-name", Input).focus()
@@ -316,7 +330,9 @@ class RuleBuilderScreen(Screen[Segment | None]):
     @on(TextArea.Changed, "#rb-json")
     def _json_edited(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        if text == self._written_json:
+        # Our own writes arrive here too, possibly after a later write: only an edit
+        # made in the editor (it has focus) goes back into the rows.
+        if text == self._written_json or not event.text_area.has_focus:
             return
         errors = grammar.validate_json(text)
         if errors:

@@ -88,8 +88,8 @@ class RowWidget(Vertical):
     RowWidget .rb-line { height: 1; }
     RowWidget .rb-error { color: $error; height: auto; display: none; padding-left: 2; }
     RowWidget.has-error .rb-error { display: block; }
-    RowWidget .rb-field { width: 18; }
-    RowWidget .rb-op { width: 14; }
+    RowWidget .rb-field { width: 17; }
+    RowWidget .rb-op { width: 12; }
     RowWidget .rb-value { width: 1fr; }
     RowWidget .rb-group { width: 16; }
     RowWidget .rb-group-note { width: 1fr; color: $text-muted; padding-left: 1; }
@@ -122,7 +122,7 @@ class RowWidget(Vertical):
                     classes="rb-group",
                 )
                 yield Static(
-                    "group: ctrl+n adds a condition inside", classes="rb-group-note", markup=False
+                    "ctrl+n adds inside", classes="rb-group-note", markup=False
                 )
             else:
                 yield Input(
