@@ -312,9 +312,15 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
     from orbit_tui.ui.screens.tag_editor import apply_tag_edit, edit_tags, targets
 
     contact = current_contact(app)
-    ids = targets(app, contact)
+    on_detail = getattr(app.screen, "contact", None) is not None
+    # On a contact's own screen ``:tag`` is about that contact; elsewhere the marked ones.
+    ids = [contact.id] if on_detail and contact is not None else targets(app, contact)
+    at_hand = [contact] if contact is not None else []
+    contacts_screen = getattr(app, "contacts_screen", None)
+    if contacts_screen is not None:
+        at_hand += contacts_screen.page_window.contacts()
     if not argument:
-        edit_tags(app, ids, [contact] if contact is not None else [])
+        edit_tags(app, ids, at_hand)
         return
     if app.status.profile.read_only:
         app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
@@ -331,7 +337,7 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
         return
     from orbit_tui.ui.screens.tag_editor import _known_contacts
 
-    apply_tag_edit(app, ids, op, _known_contacts(app, ids, [contact] if contact else []))
+    apply_tag_edit(app, ids, op, _known_contacts(app, ids, at_hand))
 
 
 def announce_pending_jobs(app: Any) -> None:

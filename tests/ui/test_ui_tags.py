@@ -136,3 +136,20 @@ async def test_read_only_refuses_tags_and_jobs(sandbox: SandboxServer, make_app:
         shown = [a for a in ("undo", "retry", "resume") if a in keys and app.screen.check_action(a, ()) is not False]
         assert shown == []
         await asyncio.sleep(0)
+
+
+async def test_tag_command_on_detail_tags_that_contact(sandbox: SandboxServer, make_app: Any,
+                                                       tmp_path: Path) -> None:
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        contacts = screen.page_window.contacts()
+        app.marks.add_many([contacts[10].id, contacts[11].id])  # marks do not apply on detail
+        app.open_contact(contacts[12])
+        await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None, what="detail")
+        app.run_command("tag +from-detail")
+        await wait_for(pilot, lambda: "from-detail" in app.screen.contact.tags, what="detail shows it")
+        assert "from-detail" in server_tags(sandbox, contacts[12].id)
+        assert "from-detail" not in server_tags(sandbox, contacts[10].id)

@@ -52,6 +52,8 @@ def progress_text(view: JobView, width: int = 80) -> Text:
         text.append(f"  ({clean(view.job_id)})", style="dim")
     text.append("\n")
     state = STATE_WORDS.get(view.state, clean(view.state))
+    if view.running and c.total and not c.remaining:
+        state = "Finishing…"
     text.append(state, style="bold" if view.running else "")
     text.append("\n\n")
     text.append_text(bar_text(view.fraction, min(60, width - 12)))
@@ -83,7 +85,10 @@ def progress_text(view: JobView, width: int = 80) -> Text:
             line = f"  {clean(failure.contact_id)}  {clean(failure.code)}{status}: {clean(failure.message)}"
             if failure.request_id:
                 line += f" (request {clean(failure.request_id)})"
-            text.append(line[: max(20, width - 2)] + "\n", style="#ff5f5f")
+            room = max(20, width - 6)  # the screen's padding
+            if len(line) > room:
+                line = line[: room - 1] + "…"
+            text.append(line + "\n", style="#ff5f5f")
     return text
 
 

@@ -21,25 +21,25 @@ from orbit_tui.ui.bulk_runner import JobView, runner_for
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
-COLUMNS = ("job", "created", "operation", "target", "state", "changed", "unch.", "failed", "left")
+# State and counts first: at 80 columns they must show; the id carries the date as well.
+COLUMNS = ("job", "state", "operation", "changed", "unch.", "failed", "left", "created", "target")
 
 
 def job_row(job: JobInfo) -> tuple[Text, ...]:
     c = job.counts
     state = job.state + (" · undone" if job.undone_by else "")
     created = clean(job.created).replace("T", " ").removesuffix("Z")[:16]
-    cells = [
+    return (
         Text(clean(job.id)),
-        Text(created),
-        Text(clean(job.op.describe())[:30]),
-        Text(clean(job.description)[:30]),
-        Text(state, style="bold #ff5f5f" if job.state in ("stopped",) or c.failed else ""),
+        Text(state, style="bold #ff5f5f" if job.state == "stopped" or c.failed else ""),
+        Text(clean(job.op.describe())[:24]),
         Text(f"{c.changed:,}", justify="right"),
         Text(f"{c.unchanged:,}", justify="right"),
         Text(f"{c.failed:,}", justify="right", style="#ff5f5f" if c.failed else ""),
         Text(f"{c.remaining:,}", justify="right"),
-    ]
-    return tuple(cells)
+        Text(created),
+        Text(clean(job.description)[:40]),
+    )
 
 
 class JobsScreen(Screen[None]):

@@ -126,7 +126,7 @@ class TagEditorScreen(ModalScreen["Operation | None"]):
     #tag-box { width: 76; max-width: 100%; height: auto; max-height: 100%;
                border: round $accent; background: $surface; padding: 0 1; }
     #tag-counts { height: auto; max-height: 8; margin-bottom: 1; }
-    #tag-input { margin: 0; }
+    #tag-input { margin: 0; background: $boost; }
     #tag-matches { height: 1; color: $text-muted; }
     #tag-error { height: auto; color: $error; }
     #tag-hint { height: 1; color: $text-muted; }
@@ -154,7 +154,8 @@ class TagEditorScreen(ModalScreen["Operation | None"]):
             box.border_title = self.title_text
             yield Static(counts_text(self.ids, self.known, False), id="tag-counts")
             yield Input(self.initial, placeholder="+vip -trial  (a bare tag adds)",
-                        id="tag-input", suggester=FuzzyTagSuggester(self.tag_pool))
+                        id="tag-input", suggester=FuzzyTagSuggester(self.tag_pool),
+                        compact=True)
             yield Static("", id="tag-matches", markup=False)
             yield Static("", id="tag-error", markup=False)
             yield Static("enter apply · tab complete · esc cancel", id="tag-hint", markup=False)
@@ -326,7 +327,9 @@ async def _tag_one(app: Any, contact_id: str, op: Operation) -> None:
         contact = contact.model_copy(update={"tags": tags})
     if contact is not None:
         app.contact_saved(contact)
-        refresh = getattr(app.screen, "contact_tags_changed", None)
-        if callable(refresh):
+        screen = app.screen  # the contact's detail screen follows (show_contact)
+        shown = getattr(screen, "contact", None)
+        refresh = getattr(screen, "show_contact", None)
+        if callable(refresh) and getattr(shown, "id", None) == contact.id:
             refresh(contact)
     app.notify(f"Tags changed: {op.describe().removeprefix('tags ')}", markup=False)
