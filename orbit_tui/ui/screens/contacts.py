@@ -80,7 +80,7 @@ class ContactsScreen(MarkingScreen):
         Binding("U", "clear_marks", "Unmark all", show=False, id="contacts.clear_marks"),
         Binding("enter", "open", "Open", show=False, id="contacts.open"),
         Binding("t", "edit_tags", "Tags", show=False, id="contacts.tags"),
-        Binding("l", "coming_soon('add to list')", "List", show=False, id="contacts.list"),
+        Binding("l", "add_to_list", "List", show=False, id="contacts.list"),
         Binding("n", "new_contact", "New", show=False, id="contacts.new"),
         Binding("ctrl+d", "delete_contact", "Delete", show=False, id="contacts.delete"),
         Binding("r", "refresh", "Refresh", id="contacts.refresh"),
@@ -442,6 +442,14 @@ class ContactsScreen(MarkingScreen):
         app = self.orbit_app
         ids = targets(app, self.current_contact())
         edit_tags(app, ids, self.page_window.contacts())
+
+    def action_add_to_list(self) -> None:
+        """``l``: add the marked contacts, or the current one, to a list (picker)."""
+        from orbit_tui.ui.screens.list_picker import add_to_list
+
+        current = self.current_contact()
+        marked = self.orbit_app.marks.ids()
+        add_to_list(self.app, marked or ([current.id] if current else []))
 
     # -- create / delete (the detail area's form and confirmation) -----------------------
     def action_new_contact(self) -> None:
