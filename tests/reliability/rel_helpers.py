@@ -89,7 +89,7 @@ def api(base_url: str, key: str, method: str, path: str, **kwargs: Any) -> Any:
 
 
 def build_app(server: Any, cache_path: Any, *, max_retries: int = 0, timeouts: Any = None,
-              **options: Any) -> Any:
+              api_key: str | None = None, **options: Any) -> Any:
     """An ``OrbitApp`` wired like ``run()`` does: real client → PageCache → CachedOrbit."""
     from orbit_tui.api.base import Timeouts
     from orbit_tui.api.client import OrbitClient
@@ -98,7 +98,7 @@ def build_app(server: Any, cache_path: Any, *, max_retries: int = 0, timeouts: A
     from orbit_tui.ui.sources import CachedOrbitSource
     from orbit_tui.ui.status import ProfileInfo
 
-    client = OrbitClient(server.base_url, server.api_key, max_retries=max_retries,
+    client = OrbitClient(server.base_url, api_key or server.api_key, max_retries=max_retries,
                          timeouts=timeouts or Timeouts(connect=5, read=15))
     cache = PageCache(cache_path, ttl=300)
     orbit = CachedOrbit(client, cache, page_size=50)
