@@ -189,24 +189,13 @@ async def _back_to_contacts(pilot: Any) -> None:
     await settle(pilot)
 
 
-def _stop_blinking(app: Any) -> None:
-    """A blinking cursor is shown or hidden by the wall clock: show it, steadily."""
-    from textual.widgets import Input, TextArea
-
-    for screen in app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
-            widget._cursor_visible = True
-        for area in screen.query(TextArea):
-            area.cursor_blink = False
-
-
 async def _shoot(steps: Sequence[Step], out: Path, base: Path, server: Any) -> list[Path]:
     from orbit_tui.api.client import OrbitClient
     from orbit_tui.cache import CachedOrbit, PageCache
     from orbit_tui.ui.app import OrbitApp
     from orbit_tui.ui.sources import CachedOrbitSource
     from orbit_tui.ui.status import ProfileInfo
+    from orbit_tui.ui.steady import steady_cursors
 
     written: list[Path] = []
     groups: dict[tuple[tuple[int, int], str], list[Step]] = {}
@@ -234,7 +223,7 @@ async def _shoot(steps: Sequence[Step], out: Path, base: Path, server: Any) -> l
                     await _back_to_contacts(pilot)
                     await step.drive(pilot)
                     await settle(pilot)
-                    _stop_blinking(app)
+                    steady_cursors(app)
                     app.clear_notifications()
                     await settle(pilot)
                     svg = clean_svg(app.export_screenshot(title=step.title or step.name))
