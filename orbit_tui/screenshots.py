@@ -85,7 +85,7 @@ async def contacts(pilot: Any) -> None:
 
 async def search(pilot: Any) -> None:
     await press(pilot, "slash")
-    await type_text(pilot, "smith")
+    await type_text(pilot, "john")
     await press(pilot, "escape")
 
 
@@ -186,6 +186,9 @@ async def _back_to_contacts(pilot: Any) -> None:
     if screen is not None:
         app.marks.clear()
         screen.table.refresh()
+        search = screen.query("#search")
+        if search and getattr(search.first(), "value", ""):
+            search.first().value = ""  # the next step starts from every contact
     await settle(pilot)
 
 
