@@ -12,6 +12,7 @@ from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.screens.list_members import ListMembersScreen
 from orbit_tui.ui.screens.lists import ListFormScreen, ListsScreen
+from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
 from orbit_tui.ui.screens.modals import ConfirmScreen
 
 try:
@@ -86,13 +87,13 @@ async def test_create_rename_and_delete_a_list(sandbox: SandboxServer, make_app:
         await pilot.press("escape")
 
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        question = str(app.screen.query_one("#confirm-question").render())
-        assert "Spring drive" in question and "kept" in question
-        await pilot.press("n")  # declined: nothing happens
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteConfirmScreen))
+        question = str(app.screen.query_one("#delete-question").render())
+        assert "Spring drive" in question and "members are kept" in question
+        await pilot.press("escape")  # declined: nothing happens
         assert "Spring drive" in server_lists(sandbox)
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: all(i.name != "Spring drive" for i in screen.items))
         assert "Spring drive" not in server_lists(sandbox)

@@ -13,7 +13,7 @@ from orbit_tui import rules as grammar
 from orbit_tui.api.errors import ValidationError
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.screens.list_members import SegmentMembersScreen
-from orbit_tui.ui.screens.modals import ConfirmScreen
+from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
 from orbit_tui.ui.screens.rule_builder import RuleBuilderScreen
 from orbit_tui.ui.screens.segments import SegmentsScreen
 
@@ -238,7 +238,8 @@ async def test_segments_table_members_and_delete(sandbox: SandboxServer, make_ap
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteConfirmScreen))
+        assert "contacts are untouched" in str(app.screen.query_one("#delete-question").render())
         await pilot.press("y")
         await wait_for(pilot, lambda: all(s.id != created["id"] for s in screen.items))
         assert "[red]Doomed[/red]" not in server_segments(sandbox)

@@ -18,7 +18,6 @@ from textual.widgets import Button, Input, Static
 
 from orbit_tui.api.models import ContactList
 from orbit_tui.ui.safe import clean, format_count, format_date
-from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.screens.records import RecordsScreen, cell, notify_error
 
 MAX_LISTS = 1000
@@ -114,18 +113,23 @@ class ListsScreen(RecordsScreen[ContactList]):
         item = self.current
         if item is None:
             return
+        from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
+
         members = format_count(item.member_count)
-        question = (
-            f"Delete the list “{clean(item.name)}”?\n\n"
+        consequence = (
             f"Its {members} member{'s' if item.member_count != 1 else ''} are kept: "
-            "only the list and the memberships go. Contacts are not deleted."
+            "only the list and the memberships go. No contact is deleted."
         )
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self._delete(item)
 
-        self.app.push_screen(ConfirmScreen(question, yes="Delete list", no="Keep"), answer)
+        live = self.orbit_app.status.profile.kind == "LIVE"
+        self.app.push_screen(
+            DeleteConfirmScreen("the list", item.name, item.id, live=live, consequence=consequence),
+            answer,
+        )
 
     @work(group="lists-change", exit_on_error=False)
     async def _create(self, name: str, description: str) -> None:

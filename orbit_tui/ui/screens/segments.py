@@ -13,7 +13,6 @@ from textual.binding import Binding
 from orbit_tui import rules as grammar
 from orbit_tui.api.models import Segment
 from orbit_tui.ui.safe import clean, format_count
-from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.screens.records import RecordsScreen, cell, notify_error
 
 MAX_SEGMENTS = 1000
@@ -108,16 +107,19 @@ class SegmentsScreen(RecordsScreen[Segment]):
         item = self.current
         if item is None:
             return
-        question = (
-            f"Delete the segment “{clean(item.name)}”?\n\n"
-            "Its contacts are untouched: only the saved rules go."
-        )
+        from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self._delete(item)
 
-        self.app.push_screen(ConfirmScreen(question, yes="Delete segment", no="Keep"), answer)
+        live = self.orbit_app.status.profile.kind == "LIVE"
+        consequence = "Its contacts are untouched: only the saved rules go."
+        self.app.push_screen(
+            DeleteConfirmScreen("the segment", item.name, item.id, live=live,
+                                consequence=consequence),
+            answer,
+        )
 
     @work(group="segments-change", exit_on_error=False)
     async def _delete(self, item: Segment) -> None:
