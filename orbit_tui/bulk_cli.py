@@ -291,6 +291,8 @@ class _Session:
         r = self.resolved
         self.client = OrbitClient(r.base_url, r.api_key)
         self.engine = BulkEngine.from_config(self.client, r, concurrency=self.args.concurrency)
+        for warning in getattr(self.engine.journal, "warnings", []):
+            sys.stderr.write(f"orbit-tui bulk: {warning}\n")
         return self.engine
 
     async def __aexit__(self, *exc: object) -> None:

@@ -167,11 +167,16 @@ class Journal:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
+        self.warnings: list[str] = []
+        """Problems met on opening (a damaged file set aside), for the caller to show."""
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if str(path) == ":memory:":
+                raise
+            self._conn.close()
+            self._set_aside(exc)
+            self._open()
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise BulkError(
@@ -180,6 +185,33 @@ class Journal:
             )
         if version < SCHEMA_VERSION:
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _open(self) -> None:
+        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                     timeout=30)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(SCHEMA)
+        # A cut or overwritten file can still open: quick_check finds the damage now rather
+        # than in the middle of a job.
+        check = self._conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {check}")
+
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
+        """A damaged journal is kept for a look (``jobs.db.corrupt-<time>``); a new one starts."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            if Path(f"{self.path}{suffix}").exists():
+                os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+        self.warnings.append(
+            f"The bulk-job journal {self.path.name} was damaged ({exc}); it was moved aside as "
+            f"{aside.name} and a new one started. Jobs recorded in it can no longer be resumed "
+            "or undone from here."
+        )
 
     def close(self) -> None:
         with self._lock:
