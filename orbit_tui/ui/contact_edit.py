@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -21,7 +22,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from orbit_tui.api.models import COMMON_STAGES, Contact
-from orbit_tui.ui.detail_text import metadata_value
+from orbit_tui.ui.detail_text import country_name, metadata_value
 
 TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "country_code", "lifecycle_stage")
 FORM_FIELDS = (*TEXT_FIELDS, "metadata")
@@ -77,16 +78,32 @@ def is_dirty(values: FormValues, original: FormValues) -> bool:
 
 
 # -- single fields ---------------------------------------------------------------------
+ALIASES = {"Turkey": "TR", "UK": "GB", "England": "GB", "Great Britain": "GB", "USA": "US",
+           "America": "US", "Russia": "RU", "South Korea": "KR", "Korea": "KR", "Holland": "NL",
+           "UAE": "AE", "Czechia": "CZ", "Vietnam": "VN", "Iran": "IR"}
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = dict(ALIASES)
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.setdefault(str(value), country.alpha_2)
+    return names
+
+
 def country_suggestion(text: str) -> str:
-    """``Germany`` → ``DE (Germany)`` when a name was typed ('' when nothing fits)."""
-    try:
-        found = pycountry.countries.search_fuzzy(text)
-    except LookupError:
+    """``Germny`` → ``DE (Germany)`` when a name was typed, even misspelt ('' when none)."""
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(text.strip(), list(_country_names()), scorer=fuzz.WRatio,
+                               score_cutoff=80)
+    if found is None:
         return ""
-    if not found:
-        return ""
-    country = found[0]
-    return f"{country.alpha_2} ({getattr(country, 'common_name', None) or country.name})"
+    code = _country_names()[found[0]]
+    return f"{code} ({country_name(code)})"
 
 
 def check_country(text: str) -> tuple[str | None, str]:
@@ -96,7 +113,7 @@ def check_country(text: str) -> tuple[str | None, str]:
         return None, ""
     if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code.upper()):
         return code.upper(), ""
-    hint = country_suggestion(code) if len(code) > 2 else ""
+    hint = country_suggestion(code)
     message = f"{code!r} is not an ISO country code (two letters, e.g. US)"
     return None, message + (f"; did you mean {hint}?" if hint else "")
 

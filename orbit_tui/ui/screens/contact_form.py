@@ -57,6 +57,7 @@ class ContactFormScreen(Screen[Contact | None]):
     ContactFormScreen .form-row { height: 1; margin-top: 1; }
     ContactFormScreen .form-label { width: 12; }
     ContactFormScreen .form-row Input { width: 1fr; }
+    ContactFormScreen #field-country_code { width: 8; }
     ContactFormScreen .form-hint { width: auto; max-width: 30; padding: 0 0 0 1; color: $text-muted; }
     ContactFormScreen .form-error { height: auto; padding: 0 0 0 12; color: $error; display: none; }
     ContactFormScreen .form-error.shown { display: block; }

@@ -58,10 +58,10 @@ class ContactDetailScreen(DetailActions):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("ctrl+d", "delete", "Delete", id="detail.delete"),
-        Binding("l", "add_to_list", "Add to list", id="detail.list"),
+        Binding("l", "add_to_list", "List", id="detail.list"),
         Binding("x", "remove_from_list", "Remove from list", show=False, id="detail.unlist"),
         Binding("c", "copy", "Copy", id="detail.copy"),
-        Binding("f", "filter_timeline", "Filter activity", id="detail.filter"),
+        Binding("f", "filter_timeline", "Filter", id="detail.filter"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
     ]
 

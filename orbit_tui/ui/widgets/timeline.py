@@ -115,6 +115,9 @@ class Timeline(Vertical):
         self.option_list.add_options(
             Option(event_text(item, now, compact=compact)) for item in page.items
         )
+        if cursor is None and page.items:
+            self.option_list.highlighted = 0
+            self.option_list.scroll_home(animate=False, immediate=True)
         self.fetching, self.loaded_once = False, True
         self._compact_shown = compact
         self.call_after_refresh(self._fit_width)
@@ -145,6 +148,7 @@ class Timeline(Vertical):
         options.add_options(Option(event_text(item, now, compact=compact)) for item in self.items)
         if highlighted is not None and self.items:
             options.highlighted = min(highlighted, len(self.items) - 1)
+            self.call_after_refresh(options.scroll_to_highlight)
         self._compact_shown = compact
 
     # -- filter -----------------------------------------------------------------------
