@@ -142,6 +142,10 @@ class BaseClient:
             timeout=self.timeouts.to_httpx(),
             transport=transport,
             follow_redirects=False,
+            # Every request goes to base_url and redirects are not followed, so a plain
+            # http base URL (the demo's loopback sandbox) never uses TLS: skip building
+            # an SSL context, which costs ~200 ms at start-up.
+            verify=not self.base_url.startswith("http://"),
         )
         self.in_flight = 0
         self.online: bool | None = None

@@ -14,7 +14,6 @@ from typing import Any
 
 import phonenumbers
 import pycountry
-from phonenumbers import geocoder
 from rich.table import Table
 from rich.text import Text
 
@@ -117,7 +116,12 @@ def phone_text(phone: str | None, country: str | None) -> Text:
         text.append("  ⚠ not a valid number", style="bold #ff5f5f")
         return text
     region = phonenumbers.region_code_for_number(number)
-    where = country_name(region) or geocoder.country_name_for_number(number, "en")
+    where = country_name(region)
+    if not where:
+        # The geocoder's data takes seconds to import: only for numbers pycountry can't name.
+        from phonenumbers import geocoder
+
+        where = geocoder.country_name_for_number(number, "en")
     if where:
         text.append(f"  {where}", style="dim")
     return text
