@@ -40,6 +40,10 @@ def _none_to_empty_dict(value: Any) -> Any:
     return {} if value is None else value
 
 
+def _none_to_empty_str(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _lenient_datetime(value: Any) -> Any:
     """Accept what pydantic can parse; an unparseable timestamp becomes ``None``.
 
@@ -123,6 +127,7 @@ class ContactList(OrbitModel):
     created_at: datetime | None = None
 
     _count = field_validator("member_count", mode="before")(lambda v: 0 if v is None else v)
+    _name = field_validator("name", mode="before")(_none_to_empty_str)
     _times = field_validator("created_at", mode="before")(_lenient_datetime)
 
 
@@ -135,6 +140,7 @@ class Segment(OrbitModel):
     updated_at: datetime | None = None
 
     _rules = field_validator("rules", mode="before")(_none_to_empty_dict)
+    _name = field_validator("name", mode="before")(_none_to_empty_str)
     _times = field_validator("created_at", "updated_at", mode="before")(_lenient_datetime)
 
 
@@ -145,6 +151,7 @@ class ActivityItem(OrbitModel):
     timestamp: datetime | None = None
     summary: str | None = None
 
+    _type = field_validator("type", mode="before")(lambda v: "unknown" if v is None else v)
     _times = field_validator("timestamp", mode="before")(_lenient_datetime)
 
 
