@@ -153,3 +153,23 @@ async def test_tag_command_on_detail_tags_that_contact(sandbox: SandboxServer, m
         await wait_for(pilot, lambda: "from-detail" in app.screen.contact.tags, what="detail shows it")
         assert "from-detail" in server_tags(sandbox, contacts[12].id)
         assert "from-detail" not in server_tags(sandbox, contacts[10].id)
+
+
+async def test_t_on_detail_opens_the_editor_for_that_contact(sandbox: SandboxServer, make_app: Any,
+                                                            tmp_path: Path) -> None:
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        contacts = screen.page_window.contacts()
+        app.marks.add_many([contacts[3].id])  # marks do not apply on detail
+        app.open_contact(contacts[4])
+        await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None, what="detail")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagEditorScreen), what="editor")
+        await pilot.press(*"+detail-t", "enter")
+        await wait_for(pilot, lambda: "detail-t" in getattr(getattr(app.screen, "contact", None), "tags", ()),
+                       what="detail shows the tag")
+        assert "detail-t" in server_tags(sandbox, contacts[4].id)
+        assert "detail-t" not in server_tags(sandbox, contacts[3].id)

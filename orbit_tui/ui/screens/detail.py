@@ -57,6 +57,7 @@ class ContactDetailScreen(DetailActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("t", "edit_tags", "Tags", id="detail.tags"),
         Binding("ctrl+d", "delete", "Delete", id="detail.delete"),
         Binding("l", "add_to_list", "List", id="detail.list"),
         Binding("x", "remove_from_list", "Remove from list", show=False, id="detail.unlist"),

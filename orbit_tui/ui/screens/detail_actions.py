@@ -23,7 +23,7 @@ from orbit_tui.ui.widgets.preferences import PreferencesBar
 if TYPE_CHECKING:
     from orbit_tui.ui.status import AppStatus
 
-MUTATIONS = frozenset({"edit", "delete", "add_to_list", "remove_from_list", "toggle_preference"})
+MUTATIONS = frozenset({"edit", "edit_tags", "delete", "add_to_list", "remove_from_list", "toggle_preference"})
 
 
 class DetailActions(Screen[None]):
@@ -51,6 +51,12 @@ class DetailActions(Screen[None]):
             hook(*args)
 
     # -- edit --------------------------------------------------------------------------
+    def action_edit_tags(self) -> None:
+        """``t``: the tag editor for this one contact (applied at once, cache written through)."""
+        from orbit_tui.ui.screens.tag_editor import edit_tags
+
+        edit_tags(self.app, [self.contact.id], [self.contact])
+
     def action_edit(self) -> None:
         known = list(self.orbit.known_stages()) if hasattr(self.orbit, "known_stages") else []
         form = ContactFormScreen(self.orbit, self._status, self.contact, known_stages=known)
