@@ -33,7 +33,10 @@ class Timeline(Vertical):
     DEFAULT_CSS = """
     Timeline { height: 1fr; }
     Timeline #timeline-head { height: 1; padding: 0 1; background: $panel; }
-    Timeline #timeline-list { height: 1fr; border: none; padding: 0; }
+    /* A stable gutter: the width summaries wrap at must not change when the
+       scrollbar appears after the first page, or lines shift under the reader. */
+    Timeline #timeline-list { height: 1fr; border: none; padding: 0;
+                              scrollbar-gutter: stable; }
     Timeline #timeline-empty { height: auto; padding: 1 2; color: $text-muted; display: none; }
     Timeline.empty #timeline-empty { display: block; }
     Timeline.empty #timeline-list { display: none; }
