@@ -132,6 +132,12 @@ class OrbitApp(App[int]):
                 self.status.update(online=True)
             elif kind == "failed" and event.error is not None:
                 self.status.update(last_error=one_line(event.error))
+            elif kind == "retrying" and event.status == 429 and event.error is not None:
+                wait = f" in {event.delay:.0f} s" if event.delay else ""
+                self.status.update(last_error=f"Retrying{wait}: {one_line(event.error)}")
+            elif kind == "throttled":
+                # Say why requests wait instead of leaving the agent staring at a spinner.
+                self.status.update(last_error="Pacing requests to stay under Orbit's rate limit")
             # The client counts a request out after telling us it finished: read the
             # count once the current step is over.
             self.status.update(in_flight=event.in_flight)
