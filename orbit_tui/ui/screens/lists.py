@@ -42,16 +42,7 @@ class ListsScreen(RecordsScreen[ContactList]):
     ]
 
     async def fetch(self, refresh: bool) -> list[ContactList]:
-        items: list[ContactList] = []
-        cursor: str | None = None
-        while len(items) < MAX_LISTS:
-            result = await self.orbit.lists_page({"limit": 100}, cursor, refresh=refresh)
-            page = result.page
-            items.extend(page.items)
-            if not page.has_more or not page.cursor:
-                break
-            cursor = page.cursor
-        return items
+        return await self.read_all(self.orbit.lists_page, refresh=refresh, most=MAX_LISTS)
 
     def on_resize(self) -> None:
         self._size_columns()

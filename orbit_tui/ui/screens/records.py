@@ -144,6 +144,19 @@ class RecordsScreen(Screen[None], Generic[T]):
     async def fetch(self, refresh: bool) -> list[T]:
         raise NotImplementedError
 
+    @staticmethod
+    async def read_all(read: Any, *, refresh: bool, most: int) -> list[T]:
+        """Every page of a facade read (``orbit.lists_page`` …), up to ``most`` items."""
+        items: list[T] = []
+        cursor: str | None = None
+        while len(items) < most:
+            page = (await read({"limit": 100}, cursor, refresh=refresh)).page
+            items.extend(page.items)
+            if not page.has_more or not page.cursor:
+                break
+            cursor = page.cursor
+        return items
+
     def item_key(self, item: T) -> str:
         return str(getattr(item, "id"))
 

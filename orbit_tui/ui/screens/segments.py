@@ -35,16 +35,7 @@ class SegmentsScreen(RecordsScreen[Segment]):
     ]
 
     async def fetch(self, refresh: bool) -> list[Segment]:
-        items: list[Segment] = []
-        cursor: str | None = None
-        while len(items) < MAX_SEGMENTS:
-            result = await self.orbit.segments_page({"limit": 100}, cursor, refresh=refresh)
-            page = result.page
-            items.extend(page.items)
-            if not page.has_more or not page.cursor:
-                break
-            cursor = page.cursor
-        return items
+        return await self.read_all(self.orbit.segments_page, refresh=refresh, most=MAX_SEGMENTS)
 
     def mounted(self) -> None:
         self._size_columns()
