@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
@@ -23,16 +24,26 @@ from orbit_tui.ui.safe import clean
 SUMMARY_MAX = 300
 """Characters of an activity summary shown (a 10,000-character one must not flood)."""
 
-# type -> (symbol, style). Symbols carry the meaning where colours do not render.
-EVENT_STYLES: dict[str, tuple[str, str]] = {
-    "message.sent": ("→", "#5f87ff"),
-    "message.delivered": ("✓", "#00af00"),
-    "message.opened": ("◉", "#00afaf"),
-    "message.failed": ("✗", "bold #ff5f5f"),
-    "message.received": ("←", "#d787ff"),
-    "agent.note": ("✎", "#d7af00"),
-    "agent.call": ("☎", "#ff8700"),
+# type -> (symbol, style, theme variable). Symbols carry the meaning where colours do not
+# render; the colour comes from the theme's ``event-*`` variable when the caller has one.
+EVENT_STYLES: dict[str, tuple[str, str, str]] = {
+    "message.sent": ("→", "#5f87ff", "event-sent"),
+    "message.delivered": ("✓", "#00af00", "event-delivered"),
+    "message.opened": ("◉", "#00afaf", "event-opened"),
+    "message.failed": ("✗", "#ff5f5f", "event-failed"),
+    "message.received": ("←", "#d787ff", "event-received"),
+    "agent.note": ("✎", "#d7af00", "event-note"),
+    "agent.call": ("☎", "#ff8700", "event-call"),
 }
+EVENT_EMPHASIS = {"message.failed": "bold "}
+"""Failures stand out by weight as well as colour."""
+
+
+def event_colours(variables: Mapping[str, str]) -> dict[str, str]:
+    """Event type -> colour from a theme's CSS variables (those it lacks keep the default)."""
+    return {kind: variables.get(var, default) for kind, (_, default, var) in EVENT_STYLES.items()}
+
+
 CHANNEL_STYLES: dict[str, str] = {
     "sms": "#87afff",
     "whatsapp": "#5fd75f",
@@ -218,12 +229,16 @@ def preferences_legend() -> Text:
 
 
 # -- activity ----------------------------------------------------------------------------------
-def event_text(item: ActivityItem, now: float, *, compact: bool = False) -> Text:
+def event_text(item: ActivityItem, now: float, *, compact: bool = False,
+               colours: Mapping[str, str] | None = None) -> Text:
     """Symbol, type, channel, time; then message id and summary.
 
     Two lines; ``compact`` (narrow terminals) puts the time on a line of its own.
+    ``colours`` (event type -> colour, see :func:`event_colours`) follows the theme.
     """
-    symbol, style = EVENT_STYLES.get(item.type, ("•", ""))
+    symbol, default, _ = EVENT_STYLES.get(item.type, ("•", "", ""))
+    colour = (colours or {}).get(item.type, default)
+    style = EVENT_EMPHASIS.get(item.type, "") + colour if colour else ""
     kind = clean(item.type)
     short = kind.split(".", 1)[1] if kind.startswith(("message.", "agent.")) else kind
     text = Text(no_wrap=True, overflow="ellipsis")

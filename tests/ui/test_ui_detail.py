@@ -126,6 +126,37 @@ async def test_timeline_pages_as_you_scroll_and_filters_by_channel(
         assert "sms" in timeline.head_text
 
 
+async def test_event_colours_follow_the_theme(
+    sandbox: SandboxServer, make_app: AppFactory, picks: dict[str, Any]
+) -> None:
+    """Events are coloured by the theme's ``event-*`` variables, and repainted on a switch."""
+    from rich.color import Color
+    from rich.style import Style
+
+    def sent_colours(timeline: Timeline) -> set[str]:
+        found = set()
+        for index, item in enumerate(timeline.items):
+            if item.type == "message.sent":
+                prompt = timeline.option_list.get_option_at_index(index).prompt
+                found |= {Style.parse(str(span.style)).color.get_truecolor().hex
+                          for span in prompt.spans[:1]}
+        return found
+
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, picks["busiest"].id)
+        timeline = screen.query_one(Timeline)
+        assert any(item.type == "message.sent" for item in timeline.items)
+        dark = app.get_css_variables()["event-sent"]
+        assert sent_colours(timeline) == {Color.parse(dark).get_truecolor().hex}
+        app.theme = "orbit-light"
+        await pilot.pause()
+        light = app.get_css_variables()["event-sent"]
+        assert light != dark
+        await wait_for(pilot, lambda: sent_colours(timeline) == {Color.parse(light).get_truecolor().hex},
+                       what="light event colours")
+
+
 async def test_an_empty_timeline_says_so(sandbox: SandboxServer, make_app: AppFactory) -> None:
     sparse = await make_sparse(sandbox)
     app = make_app(sandbox)

@@ -20,7 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from orbit_tui.api.models import CHANNELS, ActivityItem
-from orbit_tui.ui.detail_text import event_text
+from orbit_tui.ui.detail_text import event_colours, event_text
 from orbit_tui.ui.errors import describe_error
 
 PAGE_SIZE = 25
@@ -59,6 +59,7 @@ class Timeline(Vertical):
         self.error = ""
         self._generation = 0
         self._compact_shown = False
+        self._colours: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="timeline-head", markup=False)
@@ -66,7 +67,18 @@ class Timeline(Vertical):
         yield Static("", id="timeline-empty", markup=False)
 
     def on_mount(self) -> None:
+        self._colours = event_colours(self.app.get_css_variables())
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self.load()
+
+    def _theme_changed(self) -> None:
+        """Event colours follow the theme's ``event-*`` variables."""
+        self._colours = event_colours(self.app.get_css_variables())
+        if self.items:
+            self._rebuild()
+
+    def _option(self, item: ActivityItem, now: float, compact: bool) -> Option:
+        return Option(event_text(item, now, compact=compact, colours=self._colours))
 
     @property
     def option_list(self) -> OptionList:
@@ -116,7 +128,7 @@ class Timeline(Vertical):
         now = self.now()
         compact = self.compact
         self.option_list.add_options(
-            Option(event_text(item, now, compact=compact)) for item in page.items
+            self._option(item, now, compact) for item in page.items
         )
         if cursor is None and page.items:
             self.option_list.highlighted = 0
@@ -148,7 +160,7 @@ class Timeline(Vertical):
         highlighted = options.highlighted
         now, compact = self.now(), self.compact
         options.clear_options()
-        options.add_options(Option(event_text(item, now, compact=compact)) for item in self.items)
+        options.add_options(self._option(item, now, compact) for item in self.items)
         if highlighted is not None and self.items:
             options.highlighted = min(highlighted, len(self.items) - 1)
             self.call_after_refresh(options.scroll_to_highlight)
