@@ -38,13 +38,14 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal, Mapping
-
-import httpx
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 from orbit_tui import __version__
 from orbit_tui.api import errors as E
 from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("orbit_tui.api")
 
@@ -64,6 +65,8 @@ class Timeouts:
     pool: float = 15.0
 
     def to_httpx(self) -> httpx.Timeout:
+        import httpx
+
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
 
 
@@ -132,25 +135,40 @@ class BaseClient:
         self.trust_idempotency_keys = trust_idempotency_keys
         self._sleep = sleep
         self._wall = wall
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            headers={
-                "X-API-Key": api_key,
-                "User-Agent": self.user_agent,
-                "Accept": "application/json",
-            },
-            timeout=self.timeouts.to_httpx(),
-            transport=transport,
-            follow_redirects=False,
-            # Every request goes to base_url and redirects are not followed, so a plain
-            # http base URL (the demo's loopback sandbox) never uses TLS: skip building
-            # an SSL context, which costs ~200 ms at start-up.
-            verify=not self.base_url.startswith("http://"),
-        )
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
         self.in_flight = 0
         self.online: bool | None = None
         self.requests_sent = 0  # attempts on the wire, retries included
         self._listeners: list[Listener] = []
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The httpx client, built on first use.
+
+        httpx (and click, rich.progress and pygments, which it imports for its own
+        command line) costs ~300 ms to import: an app showing a cached page first does
+        not pay it before that page is on screen.
+        """
+        if self._http_client is None:
+            import httpx
+
+            self._http_client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers={
+                    "X-API-Key": self.__key,
+                    "User-Agent": self.user_agent,
+                    "Accept": "application/json",
+                },
+                timeout=self.timeouts.to_httpx(),
+                transport=self._transport,
+                follow_redirects=False,
+                # Every request goes to base_url and redirects are not followed, so a
+                # plain http base URL (the demo's loopback sandbox) never uses TLS: skip
+                # building an SSL context, which costs ~200 ms at start-up.
+                verify=not self.base_url.startswith("http://"),
+            )
+        return self._http_client
 
     # -- lifecycle ----------------------------------------------------------------
     async def __aenter__(self) -> "BaseClient":
@@ -160,7 +178,8 @@ class BaseClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key={mask_key(self.__key)!r})"
@@ -208,6 +227,8 @@ class BaseClient:
         its work (the bulk engine) re-sends an interrupted change under the same key, so a
         server that already applied it replays its answer instead of acting twice.
         """
+        import httpx
+
         method = method.upper()
         headers: dict[str, str] = {}
         if method != "GET":
