@@ -306,41 +306,48 @@ class BulkEngine:
         )
 
     async def _worker(self, run: RunState, queue: deque[WorkItem | Batch], cancel: asyncio.Event) -> None:
-        while queue and not cancel.is_set() and run.fatal is None:
-            unit = queue.popleft()
-            items = unit.items if isinstance(unit, Batch) else [unit]
-            if isinstance(unit, Batch) and not all(w.resend for w in unit.items):
-                key = f"bulk-{uuid.uuid4().hex}"  # one key for the whole new batch
-                for w in unit.items:
-                    w.idem_key = key
-            was = {w.contact_id: (IN_FLIGHT if w.resend else PENDING) for w in items}
-            self.journal.mark_in_flight(run.job.id, [w.contact_id for w in items], items[0].idem_key)
-            for w in items:  # counted as in flight from now on
-                if was[w.contact_id] == PENDING:
-                    run.counts.pending -= 1
-                    run.counts.in_flight += 1
-            outcomes = await self._attempt(run, unit)
-            if outcomes is None:
-                # Fatal (401/403/unsupported): this attempt applied nothing, so the items
-                # go back to pending — except re-sent ones, whose earlier attempt may
-                # have landed: they stay in flight, to be re-sent under the same key.
-                fresh = [w.contact_id for w in items if not w.resend]
-                self.journal.release(run.job.id, fresh)
-                run.counts.in_flight -= len(fresh)
-                run.counts.pending += len(fresh)
-                return
-            # One transaction per request: a batch is never left half-recorded (a
-            # re-sent batch must be the very same one, under the same key).
-            self.journal.finish_items(
-                run.job.id,
-                [
+        # The results of this worker's last request, not yet journalled: they are
+        # committed in the same transaction that puts its next items in flight (no await
+        # in between), or alone when the worker stops.
+        done: list[Finished] = []
+        try:
+            while queue and not cancel.is_set() and run.fatal is None:
+                unit = queue.popleft()
+                items = unit.items if isinstance(unit, Batch) else [unit]
+                if isinstance(unit, Batch) and not all(w.resend for w in unit.items):
+                    key = f"bulk-{uuid.uuid4().hex}"  # one key for the whole new batch
+                    for w in unit.items:
+                        w.idem_key = key
+                was = {w.contact_id: (IN_FLIGHT if w.resend else PENDING) for w in items}
+                # Durable before the request is sent: the key and ``in_flight``.
+                self.journal.advance(run.job.id, done, [w.contact_id for w in items], items[0].idem_key)
+                done = []
+                for w in items:  # counted as in flight from now on
+                    if was[w.contact_id] == PENDING:
+                        run.counts.pending -= 1
+                        run.counts.in_flight += 1
+                outcomes = await self._attempt(run, unit)
+                if outcomes is None:
+                    # Fatal (401/403/unsupported): this attempt applied nothing, so the
+                    # items go back to pending — except re-sent ones, whose earlier attempt
+                    # may have landed: they stay in flight, to be re-sent under the same key.
+                    fresh = [w.contact_id for w in items if not w.resend]
+                    self.journal.release(run.job.id, fresh)
+                    run.counts.in_flight -= len(fresh)
+                    run.counts.pending += len(fresh)
+                    return
+                # A request's results are journalled in one transaction: a batch is never
+                # left half-recorded (a re-sent batch must be the very same one, same key).
+                done = [
                     Finished(o.contact_id, o.state, after=o.after, changed=o.changed, error=o.error, before=o.before)
                     for o in outcomes
-                ],
-            )
-            for outcome in outcomes:
-                run.record(outcome, was=IN_FLIGHT)
-            run.emit()
+                ]
+                for outcome in outcomes:
+                    run.record(outcome, was=IN_FLIGHT)
+                run.emit()
+        finally:
+            if done:
+                self.journal.finish_items(run.job.id, done)
 
     async def _attempt(self, run: RunState, unit: WorkItem | Batch) -> list[Outcome] | None:
         """Send a unit with engine-level retries; None means a fatal error stopped the job."""

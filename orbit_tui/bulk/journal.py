@@ -91,6 +91,13 @@ CREATE INDEX IF NOT EXISTS items_job_seq ON items(job_id, seq);
 """
 
 
+_FINISH_SQL = (
+    "UPDATE items SET state=?, after=?, changed=?, error_code=?, error_message=?, "
+    "error_status=?, request_id=?, before=COALESCE(?, before), updated=? "
+    "WHERE job_id=? AND contact_id=?"
+)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -438,11 +445,30 @@ class Journal:
 
     def mark_in_flight(self, job_id: str, contact_ids: list[str], idem_key: str) -> None:
         """Record the idempotency key and ``in_flight`` BEFORE the request is sent."""
+        self.advance(job_id, [], contact_ids, idem_key)
+
+    def advance(
+        self,
+        job_id: str,
+        finished: Iterable[Finished],
+        contact_ids: list[str],
+        idem_key: str,
+    ) -> None:
+        """One transaction: the results of a worker's last request, then its next items
+        ``in_flight`` under ``idem_key`` — committed BEFORE that next request is sent.
+
+        A worker moves from one request to the next without awaiting in between, so
+        recording both at once delays nothing and halves the commits per item.
+        """
+        now = _now()
+        rows = self._finished_rows(job_id, finished, now)
         with self._tx() as db:
+            if rows:
+                db.executemany(_FINISH_SQL, rows)
             db.executemany(
                 "UPDATE items SET state=?, idem_key=?, attempts=attempts+1, updated=? "
                 "WHERE job_id=? AND contact_id=?",
-                [(IN_FLIGHT, idem_key, _now(), job_id, cid) for cid in contact_ids],
+                [(IN_FLIGHT, idem_key, now, job_id, cid) for cid in contact_ids],
             )
 
     def set_before(self, job_id: str, contact_id: str, before: dict[str, Any]) -> None:
@@ -470,8 +496,13 @@ class Journal:
 
     def finish_items(self, job_id: str, results: Iterable[Finished]) -> None:
         """Record the results of one request (one item, or a whole batch) atomically."""
-        now = _now()
-        rows = [
+        rows = self._finished_rows(job_id, results, _now())
+        with self._tx() as db:
+            db.executemany(_FINISH_SQL, rows)
+
+    @staticmethod
+    def _finished_rows(job_id: str, results: Iterable[Finished], now: str) -> list[tuple[Any, ...]]:
+        return [
             (
                 r.state,
                 dumps(r.after) if r.after is not None else None,
@@ -487,13 +518,6 @@ class Journal:
             )
             for r in results
         ]
-        with self._tx() as db:
-            db.executemany(
-                "UPDATE items SET state=?, after=?, changed=?, error_code=?, error_message=?, "
-                "error_status=?, request_id=?, before=COALESCE(?, before), updated=? "
-                "WHERE job_id=? AND contact_id=?",
-                rows,
-            )
 
     def release(self, job_id: str, contact_ids: list[str]) -> None:
         """Put items back to pending (the request was refused before being applied)."""
