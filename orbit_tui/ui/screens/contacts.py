@@ -7,7 +7,8 @@ Loading rules:
   worker group), so results never arrive out of order;
 - a page comes from the source at once (cache when present) and, when it came from the
   cache, is revalidated in the background and quietly replaced if it changed;
-- the table keeps a sliding window of pages (see :mod:`orbit_tui.ui.window`).
+- the table keeps a sliding window of pages (see :mod:`orbit_tui.ui.window` and
+  :mod:`orbit_tui.ui.screens.contacts_paging`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from orbit_tui.api.models import Contact
-from orbit_tui.ui.errors import is_offline_error
 from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.screens.contacts_text import (
     chip_at,
@@ -35,7 +35,7 @@ from orbit_tui.ui.screens.contacts_text import (
     error_text,
     freshness_text,
 )
-from orbit_tui.ui.screens.contacts_marking import MarkingScreen
+from orbit_tui.ui.screens.contacts_paging import PagingScreen
 from orbit_tui.ui.screens.filters import FilterScreen
 from orbit_tui.ui.source import PageResult
 from orbit_tui.ui.widgets.contacts_table import ContactsTable
@@ -45,10 +45,13 @@ from orbit_tui.ui.window import PageWindow
 if TYPE_CHECKING:
     from orbit_tui.ui.app import OrbitApp
 
+FIRST_PAINT_SETTLE_S = 0.15
+"""After the first page's frame, what can wait (revalidating it, the demo's sandbox,
+the bulk journal) waits this long more, so the frame reaches the terminal first."""
 DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
 
 
-class ContactsScreen(MarkingScreen):
+class ContactsScreen(PagingScreen):
     DEFAULT_CSS = """
     ContactsScreen #search-row { height: 1; }
     ContactsScreen #search { width: 1fr; border: none; height: 1; padding: 0 1; }
@@ -99,6 +102,7 @@ class ContactsScreen(MarkingScreen):
         self._unsubscribe: Callable[[], None] | None = None
         self._activity = ""
         self._listeners: list[Callable[[], None]] = []
+        self._told_first_page = False
 
     @property
     def orbit_app(self) -> OrbitApp:
@@ -234,9 +238,11 @@ class ContactsScreen(MarkingScreen):
                 self.is_loading = False
                 self._end()
                 self._show_error(error)
+                self._first_page_painted()
             return
         if generation != self.generation:
             return
+        first = not self.loaded_once
         self.is_loading = False
         self.loaded_once = True
         self.page_window.reset(result.page)
@@ -250,115 +256,27 @@ class ContactsScreen(MarkingScreen):
         self._paint_freshness()
         self._notify_loaded()
         if result.from_cache and not result.offline:
+            # Paint the cached page first, then ask the server (at start-up, once the
+            # first frame has had time to reach the terminal).
+            self._after_paint(first, self._revalidate_first, generation, query)
+        if first:
+            self._first_page_painted()
+
+    def _after_paint(self, first: bool, callback: Callable[..., None], *args: object) -> None:
+        if first:
+            self.call_after_refresh(self.set_timer, FIRST_PAINT_SETTLE_S, lambda: callback(*args))
+        else:
+            self.call_after_refresh(callback, *args)
+
+    def _revalidate_first(self, generation: int, query: ContactQuery) -> None:
+        if generation == self.generation and not self.is_loading:
             self._revalidate(generation, query, 0, None)
 
-    def _maybe_page(self, row: int) -> None:
-        if self.is_loading or self.is_paging or not self.page_window.loaded:
-            return
-        if self.page_window.wants_next(row):
-            self.is_paging = True
-            self._begin("loading more…")
-            self._load_page(self.generation, self.query_state, self.page_window.last + 1, forward=True)
-        elif self.page_window.wants_previous(row):
-            self.is_paging = True
-            self._begin("loading earlier…")
-            self._load_page(
-                self.generation, self.query_state, self.page_window.first - 1, forward=False
-            )
-
-    @work(group="contacts-page", exit_on_error=False)
-    async def _load_page(
-        self, generation: int, query: ContactQuery, index: int, *, forward: bool
-    ) -> None:
-        app = self.orbit_app
-        cursor = self.page_window.cursor_for(index)
-        try:
-            result = await app.source.contacts_page(query, cursor, limit=app.page_size)
-        except Exception as error:  # noqa: BLE001
-            if generation == self.generation:
-                self.is_paging = False
-                self._end()
-                self._show_error(error)
-            return
-        if generation != self.generation:
-            return
-        table = self.table
-        self._freshness[index] = result
-        if forward:
-            dropped = self.page_window.append(result.page)
-            table.append(result.page.items)
-            table.drop_head(dropped)
-        else:
-            dropped = self.page_window.prepend(result.page)
-            table.prepend(result.page.items)
-            table.drop_tail(dropped)
-        self._freshness = {
-            k: v for k, v in self._freshness.items() if self.page_window.first <= k <= self.page_window.last
-        }
-        self.is_paging = False
-        self._end()
-        self._paint_freshness()
-        self._notify_loaded()
-        if result.from_cache and result.stale and not result.offline:
-            self._revalidate(generation, query, index, cursor)
-        # The cursor may already sit near the new edge (a held key): keep going.
-        self.call_after_refresh(lambda: self._maybe_page(self.table.cursor_row))
-
-    @work(group="contacts-revalidate", exit_on_error=False)
-    async def _revalidate(
-        self, generation: int, query: ContactQuery, index: int, cursor: str | None
-    ) -> None:
-        app = self.orbit_app
-        try:
-            result = await app.source.contacts_page(query, cursor, limit=app.page_size, refresh=True)
-        except Exception as error:  # noqa: BLE001
-            if generation == self.generation and index in self._freshness:
-                old = self._freshness[index]
-                offline = is_offline_error(error)
-                self._freshness[index] = PageResult(
-                    page=old.page,
-                    from_cache=True,
-                    age_s=old.age_s,
-                    stale=old.stale,
-                    offline=offline or old.offline,
-                )
-                self._paint_freshness()
-                if not offline:
-                    app.report_error(error)
-            return
-        if generation != self.generation or not (
-            self.page_window.first <= index <= self.page_window.last
-        ):
-            return
-        if result.offline:
-            old_result = self._freshness.get(index)
-            self._freshness[index] = PageResult(
-                page=result.page,
-                from_cache=True,
-                age_s=result.age_s if result.age_s is not None else (
-                    old_result.age_s if old_result else None
-                ),
-                stale=True,
-                offline=True,
-            )
-            self._paint_freshness()
-            return
-        old_items = self.page_window.pages[index]
-        new_items = result.page.items
-        self._freshness[index] = result
-        if [c.id for c in old_items] == [c.id for c in new_items]:
-            for old, new in zip(old_items, new_items, strict=True):
-                if old != new:
-                    self.table.replace_contact(new)
-            self.page_window.replace(index, result.page)
-        else:
-            self.page_window.replace(index, result.page)
-            if not self.page_window.row_count:
-                self._show_empty()
-            else:
-                self.table.show(self.page_window.contacts(), cursor_row=self.table.cursor_row)
-        self._paint_freshness()
-        self._paint_counts()
+    def _first_page_painted(self) -> None:
+        """Tell the app once, after the first page's frame: deferred start-up work waits."""
+        if not self._told_first_page:
+            self._told_first_page = True
+            self._after_paint(True, self.orbit_app.first_page_shown)
 
     # -- messages in place of the table ------------------------------------------------
     def _show_message(self, text: Text) -> None:
