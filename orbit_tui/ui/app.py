@@ -25,7 +25,6 @@ from orbit_tui.ui.marks import MarkStore
 from orbit_tui.ui.palette import PROVIDERS
 from orbit_tui.ui.safe import clean, format_count
 from orbit_tui.ui.screens.contacts import ContactsScreen
-from orbit_tui.ui.screens.detail import ContactDetailScreen
 from orbit_tui.ui.source import ContactSource
 from orbit_tui.ui.status import AppStatus, ProfileInfo
 from orbit_tui.ui.themes import DEFAULT_THEME, install_themes, variable_defaults
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from orbit_tui.config import ResolvedConfig
 
 SMOKE_TIMEOUT_S = 60.0
+FIRST_PAGE_HOOKS_LATEST_S = 3.0
 READ_ONLY_NOTICE = (
     "This profile is read-only: nothing can be changed from here. "
     "Use a profile without read_only to create, edit or delete."
@@ -93,6 +93,7 @@ class OrbitApp(App[int]):
         self._on_theme_chosen = on_theme_chosen
         self.recent_contacts: list[Contact] = []
         """Contacts opened lately, newest first (the palette offers them)."""
+        self._first_page_hooks: list[Callable[[], None]] | None = []
         if not animations:
             self.animation_level = "none"
 
@@ -105,11 +106,35 @@ class OrbitApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())
-        from orbit_tui.ui.bulk_runner import announce_pending_jobs
-
-        self.call_later(announce_pending_jobs, self)
+        self.set_timer(FIRST_PAGE_HOOKS_LATEST_S, self.first_page_shown)
+        self.call_when_first_page_shown(self._announce_pending_jobs)
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
+
+    def call_when_first_page_shown(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the first contacts page (or its error) is on screen.
+
+        What start-up can do without (starting the demo's sandbox when the page came
+        from the cache) waits for this, so the first frame comes sooner. At the latest
+        it runs a few seconds after mounting.
+        """
+        if self._first_page_hooks is None:
+            callback()
+        else:
+            self._first_page_hooks.append(callback)
+
+    def _announce_pending_jobs(self) -> None:
+        from orbit_tui.ui.bulk_runner import announce_pending_jobs
+
+        announce_pending_jobs(self)
+
+    def first_page_shown(self) -> None:
+        hooks, self._first_page_hooks = self._first_page_hooks, None
+        for hook in hooks or ():
+            try:
+                hook()
+            except Exception as error:  # noqa: BLE001 - say it, keep the app up
+                self.report_error(error)
 
     async def on_unmount(self) -> None:
         for close in self._on_close:
@@ -155,6 +180,10 @@ class OrbitApp(App[int]):
         self.recent_contacts = [contact] + [
             c for c in self.recent_contacts if c.id != contact.id
         ][: self.RECENT_CONTACTS - 1]
+        # Imported when first needed: the detail screen (forms, list picker, bulk engine,
+        # e-mail validation) costs ~0.3 s to import, which start-up need not pay.
+        from orbit_tui.ui.screens.detail import ContactDetailScreen
+
         self.push_screen(ContactDetailScreen(contact, self.status))
 
     @property
@@ -234,9 +263,8 @@ class OrbitApp(App[int]):
         argument = argument.strip()
         if name in ("q", "quit"):
             self.exit(0)
-        elif name == "contacts":
-            while len(self.screen_stack) > 2 and not isinstance(self.screen, ContactsScreen):
-                self.pop_screen()
+        elif name in GO_TO:
+            self.go_to(name)
         elif name == "theme":
             if not argument:
                 names = ", ".join(sorted(self.available_themes))
@@ -249,9 +277,7 @@ class OrbitApp(App[int]):
                     severity="error",
                     markup=False,
                 )
-        elif name in ("lists", "segments", "optouts"):
-            self.open_group_screen(name)
-        elif name in ("jobs", "tag"):
+        elif name == "tag":
             from orbit_tui.ui.bulk_runner import run_bulk_command
 
             run_bulk_command(self, name, argument)
@@ -262,13 +288,42 @@ class OrbitApp(App[int]):
                 markup=False,
             )
 
-    def open_group_screen(self, name: str) -> None:
-        """``:lists``, ``:segments``, ``:optouts``: on top of the contacts screen."""
-        from orbit_tui.ui.screens.groups import SCREENS
+    def go_to(self, name: str) -> None:
+        """``:contacts``, ``:lists``, ``:segments``, ``:optouts``, ``:jobs``.
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, ContactsScreen):
+        Every go-to screen sits straight on the root contacts screen, so ``escape``
+        always leads back there. If a screen of that kind is already open it is
+        returned to (with its state), never stacked a second time; otherwise what is
+        above the contacts screen is closed first. A form with unsaved changes is
+        never closed this way.
+        """
+        root = self.contacts_screen
+        if root is None:
+            return
+        stack = self.screen_stack
+        above = stack[stack.index(root) + 1 :]
+        if any(getattr(screen, "dirty", False) for screen in above):
+            self.notify("Save the form (ctrl+s) or leave it (escape) first.",
+                        severity="warning", markup=False)
+            return
+        kind = _go_to_screen(name)
+        target = next((screen for screen in above if type(screen) is kind), root)
+        while self.screen is not target and len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(SCREENS[name]())
+        if target is not root or kind is ContactsScreen:
+            return
+        if name == "jobs":
+            from orbit_tui.ui.bulk_runner import run_bulk_command
+
+            run_bulk_command(self, "jobs", "")
+        else:
+            from orbit_tui.ui.screens.groups import SCREENS
+
+            self.push_screen(SCREENS[name]())
+
+    def open_group_screen(self, name: str) -> None:
+        """``:lists``, ``:segments``, ``:optouts`` (see :meth:`go_to`)."""
+        self.go_to(name)
 
     def action_help(self) -> None:
         from orbit_tui.ui.help import GroupedHelpScreen, help_groups
@@ -276,6 +331,24 @@ class OrbitApp(App[int]):
         screen = self.screen
         title = type(screen).__name__.removesuffix("Screen") or "Screen"
         self.push_screen(GroupedHelpScreen(title, help_groups(self, screen)))
+
+
+GO_TO = ("contacts", "lists", "segments", "optouts", "jobs")
+
+
+def _go_to_screen(name: str) -> type:
+    """The screen class a go-to command opens (imported when first used)."""
+    from importlib import import_module
+
+    module, cls = {
+        "contacts": ("orbit_tui.ui.screens.contacts", "ContactsScreen"),
+        "lists": ("orbit_tui.ui.screens.lists", "ListsScreen"),
+        "segments": ("orbit_tui.ui.screens.segments", "SegmentsScreen"),
+        "optouts": ("orbit_tui.ui.screens.optouts", "OptOutsScreen"),
+        "jobs": ("orbit_tui.ui.screens.jobs", "JobsScreen"),
+    }[name]
+    found: type = getattr(import_module(module), cls)
+    return found
 
 
 # -- running ----------------------------------------------------------------------------
@@ -330,9 +403,13 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
             notices=[*resolved.warnings, *getattr(services.cache, "warnings", [])],
         )
         services.attach(app)
-        from orbit_tui.ui.bulk_runner import attach_engine
 
-        attach_engine(app, services.client, resolved)
+        def engine() -> None:  # the bulk engine and its journal, once the page shows
+            from orbit_tui.ui.bulk_runner import attach_engine
+
+            attach_engine(app, services.client, resolved)
+
+        app.call_when_first_page_shown(engine)
         if smoke:
             return smoke_run(app)
         result = app.run()
