@@ -14,6 +14,7 @@ from orbit_tui.ui.app import OrbitApp
 from orbit_tui.ui.bulk_runner import runner_for
 from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+from orbit_tui.ui.screens.confirm import CountConfirmScreen
 from orbit_tui.ui.screens.jobs import JobsScreen
 from orbit_tui.ui.screens.modals import ConfirmScreen
 from ui_helpers import loaded, wait_for
@@ -109,8 +110,8 @@ async def test_cancel_then_resume_then_undo_from_jobs(sandbox: SandboxServer, ma
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is jobs, what="back to jobs")
         await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="undo confirm")
-        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, CountConfirmScreen), what="undo confirm")
+        await pilot.press("y")  # not LIVE: y confirms
         await wait_for(pilot, lambda: isinstance(app.screen, BulkProgressScreen), what="undo progress")
         progress = app.screen
         await wait_for(pilot, lambda: not progress.running, what="undo done", timeout=30)

@@ -23,13 +23,8 @@ from orbit_tui.api.errors import OrbitError
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk import BulkError, Operation, Plan, Target
 from orbit_tui.ui.errors import describe_error
+from orbit_tui.ui.screens.confirm import typed_count_confirms
 from orbit_tui.ui.safe import clean
-
-
-def typed_count_confirms(typed: str, total: int) -> bool:
-    """A LIVE job is confirmed by typing its number of contacts (``1,200`` or ``1200``) or yes."""
-    answer = typed.strip().casefold().replace(",", "").replace(" ", "")
-    return answer == "yes" or answer == str(total)
 
 
 def plan_text(plan: Plan) -> Text:

@@ -1,8 +1,13 @@
-"""A confirmation for destructive actions that names what will be destroyed.
+"""Confirmations that a slip of the finger cannot give on a LIVE profile.
 
-On a TEST or DEMO profile ``y`` (or the button) confirms. On a LIVE profile a slip of the
-finger must not delete a real customer: the user types the thing's name (or the word
-``delete``) and presses enter. ``escape`` always cancels. Reusable for any deletion.
+``DeleteConfirmScreen`` names what will be destroyed. On a TEST or DEMO profile ``y`` (or
+the button) confirms. On a LIVE profile a slip of the finger must not delete a real
+customer: the user types the thing's name (or the word ``delete``) and presses enter.
+``escape`` always cancels. Reusable for any deletion.
+
+``CountConfirmScreen`` confirms a bulk change started from the journal (undo, retry,
+resume) the way a new bulk job is confirmed in its preview: ``y`` on TEST or DEMO; on
+LIVE the number of contacts it touches (or ``yes``) typed, then enter.
 """
 
 from __future__ import annotations
@@ -111,5 +116,98 @@ class DeleteConfirmScreen(ModalScreen[bool]):
             self.dismiss(True)
 
     @on(Button.Pressed, "#delete-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+
+def typed_count_confirms(typed: str, total: int) -> bool:
+    """A LIVE bulk change is confirmed by typing its number of contacts (``1,200``, ``1200``) or yes."""
+    answer = typed.strip().casefold().replace(",", "").replace(" ", "")
+    return answer == "yes" or answer == str(total)
+
+
+class CountConfirmScreen(ModalScreen[bool]):
+    """Confirm a bulk change of ``total`` contacts; typed on a LIVE profile."""
+
+    DEFAULT_CSS = """
+    CountConfirmScreen { align: center middle; }
+    #count-box { width: 64; max-width: 100%; height: auto; border: round $warning;
+                 background: $surface; padding: 1 2; }
+    CountConfirmScreen.live #count-box { border: round $error; }
+    #count-hint { color: $text-muted; margin-top: 1; }
+    #count-typed { margin-top: 1; }
+    #count-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    #count-buttons Button { margin-left: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="count.cancel"),
+        Binding("y", "confirm", "Yes", id="count.yes"),
+    ]
+
+    def __init__(self, question: str, total: int, *, live: bool, yes: str = "Go ahead") -> None:
+        super().__init__()
+        self.question = question
+        self.total = total
+        self.live = live
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="count-box") as box:
+            box.border_title = "● LIVE data — bulk change" if self.live else "Bulk change"
+            yield Static(Text(clean(self.question)), id="count-question")
+            if self.live:
+                yield Static(
+                    Text(f"This profile uses a LIVE key: real customers' contacts change. "
+                         f"Type {self.total} (the number of contacts) or yes, then enter."),
+                    id="count-hint",
+                )
+                yield Input(placeholder="number of contacts, or yes", id="count-typed")
+            with Horizontal(id="count-buttons"):
+                yield Button("Cancel (esc)", id="count-no")
+                label = self.yes if self.live else f"{self.yes} (y)"
+                yield Button(label, variant="warning", id="count-yes", disabled=self.live)
+
+    def on_mount(self) -> None:
+        self.set_class(self.live, "live")
+        if self.live:
+            typed = self.query_one("#count-typed", Input)
+            typed.cursor_blink = self.app.animation_level != "none"
+            typed.focus()
+        else:
+            self.query_one("#count-yes", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.live:
+            return False  # on LIVE only the typed count confirms
+        return True
+
+    def action_confirm(self) -> None:
+        if not self.live:
+            self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Input.Changed, "#count-typed")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#count-yes", Button).disabled = not typed_count_confirms(event.value, self.total)
+
+    @on(Input.Submitted, "#count-typed")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if typed_count_confirms(event.value, self.total):
+            self.dismiss(True)
+        else:
+            self.notify("Type the number of contacts exactly, or yes.", severity="warning",
+                        markup=False)
+
+    @on(Button.Pressed, "#count-yes")
+    def _yes(self) -> None:
+        if not self.live or typed_count_confirms(self.query_one("#count-typed", Input).value,
+                                                 self.total):
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#count-no")
     def _no(self) -> None:
         self.dismiss(False)

@@ -4,6 +4,9 @@
 finished job (after a confirmation; only the items it changed are reversed); ``R``
 retries its failures; ``p`` resumes a pending or cancelled job; ``r`` reloads. A
 read-only profile sees the list, without the keys that change anything.
+
+On a LIVE profile undo, retry and resume are confirmed like a new job: the number of
+contacts they touch (or ``yes``) is typed, never a single ``y``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
 from orbit_tui.ui.bulk_runner import JobView, runner_for
 from orbit_tui.ui.safe import clean
+from orbit_tui.ui.screens.confirm import CountConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
 # State and counts first: at 80 columns they must show; the id carries the date as well.
@@ -151,10 +155,14 @@ class JobsScreen(Screen[None]):
         event.stop()
         self.action_open()
 
-    def _start(self, how: str) -> None:
+    @property
+    def live(self) -> bool:
+        return self.app.status.profile.kind == "LIVE"  # type: ignore[attr-defined, no-any-return]
+
+    def _start(self, how: str, job: JobInfo | None = None) -> None:
         from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
-        job = self.current
+        job = job or self.current
         if job is None:
             return
         runner = runner_for(self.app)
@@ -163,6 +171,18 @@ class JobsScreen(Screen[None]):
             self.app.push_screen(BulkProgressScreen())
         self.action_reload()
 
+    def _confirm_live(self, how: str, job: JobInfo, question: str, total: int, yes: str) -> None:
+        """On LIVE: start only after the count is typed; elsewhere at once."""
+        if not self.live:
+            self._start(how, job)
+            return
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._start(how, job)
+
+        self.app.push_screen(CountConfirmScreen(question, total, live=True, yes=yes), answered)
+
     def action_resume(self) -> None:
         job = self.current
         if job is None:
@@ -170,7 +190,10 @@ class JobsScreen(Screen[None]):
         if not job.resumable:
             self.notify(f"Job {job.id} has nothing left to do.", markup=False)
             return
-        self._start("resume")
+        left = job.counts.remaining
+        question = (f"Resume job {job.id} ({job.op.describe()} on {job.description})?\n"
+                    f"{left:,} contacts are left to change.")
+        self._confirm_live("resume", job, question, left, "Resume")
 
     def action_retry(self) -> None:
         job = self.current
@@ -179,11 +202,13 @@ class JobsScreen(Screen[None]):
         if not job.counts.failed:
             self.notify(f"Job {job.id} has no failed item to retry.", markup=False)
             return
-        self._start("retry")
+        total = job.counts.failed + job.counts.remaining
+        question = (f"Retry job {job.id} ({job.op.describe()} on {job.description})?\n"
+                    f"{job.counts.failed:,} failed contacts are sent again"
+                    + (f", and {job.counts.remaining:,} left to do." if job.counts.remaining else "."))
+        self._confirm_live("retry", job, question, total, "Retry")
 
     def action_undo(self) -> None:
-        from orbit_tui.ui.screens.modals import ConfirmScreen
-
         job = self.current
         if job is None:
             return
@@ -209,6 +234,7 @@ class JobsScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._start("undo")
+                self._start("undo", job)
 
-        self.app.push_screen(ConfirmScreen(clean(question), yes="Undo"), answered)
+        self.app.push_screen(CountConfirmScreen(question, plan.total, live=self.live, yes="Undo"),
+                             answered)
