@@ -23,6 +23,8 @@ log = logging.getLogger("orbit_tui.cache")
 
 APP_MARK = "orbit-tui-cache"
 SCHEMA_VERSION = 2
+AUTOCHECKPOINT_PAGES = 20_000
+"""A safety net only: PageCache checkpoints after about ``CHECKPOINT_BYTES`` of writes."""
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +64,15 @@ class CacheDB:
     def _connect(self, target: str) -> sqlite3.Connection:
         conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=2000")
+        # A cache may lose its last writes on a power cut (never its consistency, in WAL
+        # mode): commits skip the fsync, which cost each page write a disk flush.
+        # Checkpoints are run by the writers (see PageCache), not by whichever commit
+        # happens to cross the threshold, which may be a read on the UI's event loop.
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+        except sqlite3.DatabaseError:
+            pass  # not a database: _open finds out and rebuilds it (then they apply)
         return conn
 
     def _open(self) -> sqlite3.Connection:

@@ -160,10 +160,25 @@ class CachedReads:
             if cursor:  # the cursors behind the cached pages are as dead as this one
                 self.cache.drop_pages(endpoint, scope)
             raise
-        self.cache.put_page(
-            endpoint, scope, query, cursor, page.model_dump(mode="json"), _ENDPOINTS[endpoint][1]
-        )
+        await self._store_page(endpoint, scope, query, cursor, page)
         return Result(page)
+
+    async def _store_page(self, endpoint: str, scope: str, query: dict[str, Any],
+                          cursor: str | None, page: Page[Any]) -> None:
+        """Write a fetched page to the cache in a worker thread.
+
+        Dumping 50 contacts to JSON and writing them (the page, each contact, the index)
+        takes tens of milliseconds, more on a busy machine; on the event loop that is a
+        visible stall while scrolling. SQLite lets go of the interpreter lock while it
+        works, so the loop keeps painting. It is awaited, so a caller that reads the
+        cache after this returns finds the page (same order as before).
+        """
+        kind = _ENDPOINTS[endpoint][1]
+
+        def store() -> None:
+            self.cache.put_page(endpoint, scope, query, cursor, page.model_dump(mode="json"), kind)
+
+        await asyncio.to_thread(store)
 
     def _peek_entity(self, kind: str, ident: str) -> Result[Any] | None:
         hit = self.cache.get_entity(kind, ident)

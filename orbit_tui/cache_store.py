@@ -33,6 +33,7 @@ from orbit_tui.cache_db import CacheDB
 
 DEFAULT_TTL = 300.0
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+CHECKPOINT_BYTES = 2 * 1024 * 1024
 
 
 def cache_file_name(base_url: str, api_key: str) -> str:
@@ -92,6 +93,7 @@ class PageCache(CacheDB):
         self.ttl = ttl
         self.max_bytes = max_bytes
         self._bytes = self._measure()
+        self._written = 0  # bytes written since the last checkpoint (roughly)
 
     # -- freshness ----------------------------------------------------------------
     def _hit(self, body: str, fetched_at: float, invalid: int) -> Hit:
@@ -152,7 +154,9 @@ class PageCache(CacheDB):
                         self._put_entity(conn, item_kind, str(item["id"]), item, now)
 
         self._run(run)
+        self._written += 2 * len(body)  # the page, and its items as entities
         self._maybe_evict()
+        self._maybe_checkpoint()
 
     def _delete_pages(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
         for key in keys:
@@ -223,7 +227,9 @@ class PageCache(CacheDB):
 
     def put_entity(self, kind: str, ident: str, body: Mapping[str, Any]) -> None:
         self._run(lambda conn: self._put_entity(conn, kind, ident, body, self._clock()))
+        self._written += 1024
         self._maybe_evict()
+        self._maybe_checkpoint()
 
     def get_entity(self, kind: str, ident: str) -> Hit | None:
         def run(conn: sqlite3.Connection) -> Hit | None:
@@ -379,6 +385,13 @@ class PageCache(CacheDB):
     def size_bytes(self) -> int:
         """Bytes of cached payload (the bound applies to this)."""
         return self._bytes
+
+    def _maybe_checkpoint(self) -> None:
+        """Copy the write-ahead log into the database now and then, in the writer's own
+        thread (see ``CacheDB._connect``): never on a read."""
+        if self._written >= CHECKPOINT_BYTES and self.path is not None:
+            self._written = 0
+            self._run(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
 
     def _maybe_evict(self) -> None:
         if self._bytes > self.max_bytes:

@@ -1,0 +1,70 @@
+"""The page cache's writes stay off the UI's event loop and never fsync per page.
+
+Scrolling a long result writes a page (and its 50 contacts) per step; these writes used
+to run on the event loop and stall painting. They now run in a worker thread, awaited,
+so a read after ``contacts_page`` returns still finds the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from orbit_tui.api import OrbitClient
+from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.cache_store import CHECKPOINT_BYTES
+from orbit_tui.sandbox import SandboxServer
+
+
+async def test_fetched_pages_are_written_in_a_worker_thread_before_the_read_returns(
+    sandbox_factory: Callable[..., SandboxServer],
+    make_client: Callable[..., OrbitClient],
+    tmp_path: Path,
+) -> None:
+    server = sandbox_factory(contacts=30)
+    cache = PageCache(tmp_path / "cache.sqlite3")
+    orbit = CachedOrbit(make_client(server.base_url, server.api_key), cache, page_size=10)
+    writers: list[threading.Thread] = []
+    put_page = cache.put_page
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        writers.append(threading.current_thread())
+        put_page(*args, **kwargs)
+
+    cache.put_page = spy  # type: ignore[method-assign]
+    first = await orbit.contacts_page()
+    second = await orbit.contacts_page(cursor=first.page.cursor)
+    assert len(writers) == 2
+    assert all(t is not threading.main_thread() for t in writers)
+    # Written by the time the read returned: the next reads are cache hits, in order.
+    sent = orbit.client.requests_sent
+    again = await orbit.contacts_page(cursor=first.page.cursor)
+    assert again.from_cache and orbit.client.requests_sent == sent
+    assert [c.id for c in again.page.items] == [c.id for c in second.page.items]
+    peeked = orbit.peek_contacts_page(cursor=None)
+    assert peeked is not None and [c.id for c in peeked.page.items] == [
+        c.id for c in first.page.items
+    ]
+    cache.close()
+
+
+def test_commits_do_not_flush_to_disk_and_writers_checkpoint(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache.sqlite3")
+    conn = cache._conn
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] > 1000
+    item = {"id": "con_1", "first_name": "A" * 2000}
+    body = {"items": [item], "cursor": None, "has_more": False}
+    # Enough writes to pass the checkpoint threshold: the writer folds the log back into
+    # the database file (a copy of the file alone, without its log, holds the pages).
+    for n in range(CHECKPOINT_BYTES // 4000 + 10):
+        cache.put_page("contacts", "", {"n": n}, None, body, "contact")
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(tmp_path / "cache.sqlite3", copy)
+    pages = sqlite3.connect(copy).execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    assert pages >= CHECKPOINT_BYTES // 4000 // 2
+    cache.close()
