@@ -8,6 +8,11 @@
   or lists stay typed, anything else is a string; a key whose line was deleted is sent as
   ``null`` (the server then removes it); an unchanged line keeps its original value.
 - For an edit only the fields that changed are sent; a new contact needs a phone or email.
+- The form shows what :func:`orbit_tui.ui.safe.clean` makes of the server's values (no
+  escape sequences, control, bidi or zero-width characters). A field is *edited* when
+  its text differs from the cleaned text it was shown with; only edited fields are
+  checked and sent, so opening and saving a contact with hostile data does not rewrite
+  the fields the user did not touch. The same holds for each metadata line.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from orbit_tui.api.models import COMMON_STAGES, Contact
 from orbit_tui.ui.detail_text import country_name, metadata_value
+from orbit_tui.ui.safe import clean
 
 TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "country_code", "lifecycle_stage")
 FORM_FIELDS = (*TEXT_FIELDS, "metadata")
@@ -54,22 +60,33 @@ class FormValues:
         return str(getattr(self, name))
 
 
+def metadata_line(key: str, value: Any) -> str:
+    """How one metadata entry is shown in the form: ``key = value``, cleaned."""
+    return f"{clean(key)} = {clean(metadata_value(value))}"
+
+
 def metadata_to_text(metadata: dict[str, Any]) -> str:
-    return "\n".join(f"{key} = {metadata_value(metadata[key])}" for key in sorted(metadata))
+    return "\n".join(metadata_line(key, metadata[key]) for key in sorted(metadata))
 
 
 def values_from(contact: Contact | None) -> FormValues:
+    """The values the form shows for ``contact``: cleaned for display, never raw."""
     if contact is None:
         return FormValues()
     return FormValues(
-        first_name=contact.first_name or "",
-        last_name=contact.last_name or "",
-        phone=contact.phone or "",
-        email=contact.email or "",
-        country_code=contact.country_code or "",
-        lifecycle_stage=contact.lifecycle_stage or "",
+        first_name=clean(contact.first_name),
+        last_name=clean(contact.last_name),
+        phone=clean(contact.phone),
+        email=clean(contact.email),
+        country_code=clean(contact.country_code),
+        lifecycle_stage=clean(contact.lifecycle_stage),
         metadata=metadata_to_text(contact.metadata),
     )
+
+
+def edited(values: FormValues, shown: FormValues, name: str) -> bool:
+    """Whether the user changed field ``name`` from what the form showed."""
+    return values.get(name).strip() != shown.get(name).strip()
 
 
 def is_dirty(values: FormValues, original: FormValues) -> bool:
@@ -156,48 +173,91 @@ def parse_value(text: str) -> Any:
     return stripped
 
 
+def _split_line(line: str) -> tuple[str, str, bool]:
+    key, sep, value = line.partition("=")
+    return key.strip(), value.strip(), bool(sep)
+
+
 def parse_metadata(text: str, original: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The metadata the lines describe (unchanged lines keep their original value)."""
-    result: dict[str, Any] = {}
+    """The metadata the lines describe, keyed as the server keys them.
+
+    A line left as it was shown keeps its original key and value (even when the key or
+    value was cleaned for display); a line whose value was edited updates the original
+    key it was shown with; any other line is a new key.
+    """
+    entries: list[tuple[int, str, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        key, sep, value = line.partition("=")
-        key = key.strip()
+        key, value, sep = _split_line(line)
         if not sep or not key:
             return {}, f"Line {number}: write key = value"
+        entries.append((number, key, value))
+    # What was shown: (key, value) as displayed -> the original keys it stands for.
+    shown: dict[tuple[str, str], list[str]] = {}
+    shown_keys: dict[str, list[str]] = {}
+    for key in sorted(original):
+        display_key, display_value, _ = _split_line(metadata_line(key, original[key]))
+        shown.setdefault((display_key, display_value), []).append(key)
+        shown_keys.setdefault(display_key, []).append(key)
+    result: dict[str, Any] = {}
+    used: set[str] = set()
+    rest: list[tuple[int, str, str]] = []
+    for number, key, value in entries:  # untouched lines first, wherever they are
+        same = [k for k in shown.get((key, value), []) if k not in used]
+        if same:
+            used.add(same[0])
+            result[same[0]] = original[same[0]]
+        else:
+            rest.append((number, key, value))
+    for number, key, value in rest:
+        was = [k for k in shown_keys.get(key, []) if k not in used]
+        if was:  # the value of a shown key was edited
+            used.add(was[0])
+            result[was[0]] = parse_value(value)
+            continue
         if len(key) > 128:
             return {}, f"Line {number}: a key is at most 128 characters"
-        if key in result:
+        if key in result or key in shown_keys:
             return {}, f"Line {number}: the key {key!r} appears twice"
-        if key in original and metadata_value(original[key]) == value.strip():
-            result[key] = original[key]
-        else:
-            result[key] = parse_value(value)
+        result[key] = parse_value(value)
     return result, ""
 
 
 # -- the whole form ---------------------------------------------------------------------------
 def check_form(values: FormValues, original: Contact | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """(payload to send, errors by field). Errors empty means the payload may be sent."""
+    """(payload to send, errors by field). Errors empty means the payload may be sent.
+
+    For an edit, a field whose text is still what the form showed (see
+    :func:`values_from`) is neither checked nor sent.
+    """
+    shown = values_from(original)
+
+    def touched(name: str) -> bool:
+        return original is None or edited(values, shown, name)
+
     errors: dict[str, str] = {}
     clean_values: dict[str, Any] = {}
-    country, error = check_country(values.country_code)
-    if error:
-        errors["country_code"] = error
-    clean_values["country_code"] = country
-    phone_country = country or (original.country_code if original else None)
-    phone, error = check_phone(values.phone, phone_country)
-    if error:
-        errors["phone"] = error
-    clean_values["phone"] = phone
-    email, error = check_email(values.email)
-    if error:
-        errors["email"] = error
-    clean_values["email"] = email
+    country = original.country_code if original else None
+    if touched("country_code"):
+        country, error = check_country(values.country_code)
+        if error:
+            errors["country_code"] = error
+        clean_values["country_code"] = country
+    if touched("phone"):
+        phone_country = country or (original.country_code if original else None)
+        phone, error = check_phone(values.phone, phone_country)
+        if error:
+            errors["phone"] = error
+        clean_values["phone"] = phone
+    if touched("email"):
+        email, error = check_email(values.email)
+        if error:
+            errors["email"] = error
+        clean_values["email"] = email
     for name in ("first_name", "last_name", "lifecycle_stage"):
-        text = values.get(name).strip()
-        clean_values[name] = text or None
+        if touched(name):
+            clean_values[name] = values.get(name).strip() or None
     meta_original = dict(original.metadata) if original else {}
     metadata, error = parse_metadata(values.metadata, meta_original)
     if error:
@@ -208,6 +268,8 @@ def check_form(values: FormValues, original: Contact | None) -> tuple[dict[str, 
         return {}, errors
     payload: dict[str, Any] = {}
     for name in TEXT_FIELDS:
+        if name not in clean_values:
+            continue
         new = clean_values[name]
         old = getattr(original, name) if original else None
         if original is None:

@@ -4,6 +4,15 @@ Everything a server sends (names, tags, metadata, error messages) is shown liter
 it becomes a ``rich.text.Text`` built from a plain string, never a markup string, and
 every control character or terminal escape sequence is removed first so a hostile
 value cannot move the cursor, change colours or rewrite the title bar.
+
+Invisible formatting characters are removed for display too, all alike: the bidi
+overrides, embeddings, isolates and marks (which can make a line read backwards) and
+the zero-width characters (U+200B space, U+200C non-joiner, U+200D joiner, U+2060 word
+joiner, U+2061-U+2064 invisible operators, U+FEFF byte-order mark), which can make two
+different values look the same and which terminals disagree on the width of (an emoji
+joined by U+200D is one glyph in some and two in others, breaking column alignment).
+Removing them changes what is *shown*, never what is stored: the contact form only
+sends a field the user actually edited.
 """
 
 from __future__ import annotations
@@ -15,8 +24,8 @@ import phonenumbers
 from rich.text import Text
 
 # ESC-introduced sequences (CSI, OSC, DCS/APC/PM/SOS with their terminators, and the
-# two-byte forms), then any remaining C0/C1 control and the bidi overrides/isolates
-# that can visually reorder a line.
+# two-byte forms), then any remaining C0/C1 control, the bidi controls that can visually
+# reorder a line, and the zero-width characters (see the module docstring).
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
     r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"  # OSC, DCS, SOS, PM, APC
@@ -24,8 +33,10 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]",  # 8-bit CSI
     re.DOTALL,
 )
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\v\f]+")
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+ZERO_WIDTH = "\u200b-\u200d\u2060-\u2064\ufeff"
+_CONTROLS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}{ZERO_WIDTH}]")
+_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")  # line breaks of any kind
 
 
 def clean(value: object) -> str:

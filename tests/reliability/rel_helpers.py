@@ -16,6 +16,10 @@ import httpx
 
 # Control characters that must never be written as text: C0 (ESC, BEL, …), DEL and C1.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Invisible formatting from server data is removed for display (orbit_tui.ui.safe):
+# bidi overrides, isolates and marks, and the zero-width characters.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+ZERO_WIDTH_NAME = "Zero\u200bWidth\u200c\u200dJoin\u2060er\ufeffBom\u202eRtl\u2066Iso\u2069"
 
 # Values the sandbox's hostile seed lacks, added through the API by the tests.
 EXTRA_HOSTILE = (
@@ -25,6 +29,7 @@ EXTRA_HOSTILE = (
     "Bell\x07\x07ring",
     "[@click=app.quit]Quit me[/]",
     "[link=https://evil.example]linked[/link]",
+    ZERO_WIDTH_NAME,
 )
 
 
@@ -68,6 +73,8 @@ def assert_harmless(app: Any, where: str) -> Dump:
     dump = screen_dump(app)
     bad = sorted({repr(m.group()) for line in dump.lines for m in CONTROL.finditer(line)})
     assert not bad, f"{where}: control characters on screen: {bad}"
+    hidden = sorted({repr(m.group()) for line in dump.lines for m in INVISIBLE.finditer(line)})
+    assert not hidden, f"{where}: bidi or zero-width characters on screen: {hidden}"
     assert not [link for link in dump.links if "evil" in link], f"{where}: a hostile link is live"
     from rich.cells import cell_len
 
@@ -77,7 +84,8 @@ def assert_harmless(app: Any, where: str) -> Dump:
     clicks = [meta for meta in dump.metas if "quit" in str(meta.get("@click", ""))]
     assert not clicks, f"{where}: a hostile click action is live: {clicks}"
     svg = app.export_screenshot()
-    bad_svg = sorted({repr(c) for c in CONTROL.findall(svg) if c not in "\n\t\r"})
+    bad_svg = sorted({repr(c) for c in CONTROL.findall(svg) if c not in "\n\t\r"}
+                     | {repr(c) for c in INVISIBLE.findall(svg)})
     assert not bad_svg, f"{where}: control characters in the screenshot: {bad_svg}"
     return dump
 

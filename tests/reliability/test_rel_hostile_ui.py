@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from orbit_tui.sandbox import SandboxServer
-from rel_helpers import (EXTRA_HOSTILE, api, assert_harmless, build_app,  # type: ignore[import-not-found]
-                         contacts_loaded, wait_until)
+from orbit_tui.ui.contact_edit import TEXT_FIELDS
+from orbit_tui.ui.safe import clean
+from rel_helpers import (CONTROL, EXTRA_HOSTILE, INVISIBLE, ZERO_WIDTH_NAME, api,  # type: ignore[import-not-found]
+                         assert_harmless, build_app, contacts_loaded, wait_until)
 
 SIZE = (120, 40)
 
@@ -40,11 +42,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                                                       "last_name": "界" * 3000, "email": "long@example.com"})
         ids.append(big["id"])
         listing = api(url, key, "POST", "contacts/lists",
-                      json={"name": "[@click=app.quit]L\x1b[2Jist\x1b]52;c;QUFBQQ==\x07",
+                      json={"name": "[@click=app.quit]L\x1b[2Jist\x1b]52;c;QUFBQQ==\x07\u200b\u202e",
                             "description": "[bold]desc\x9b2J"})
         api(url, key, "POST", f"contacts/lists/{listing['id']}/members", json={"contact_ids": ids})
         api(url, key, "POST", "contacts/segments",
-            json={"name": "[link=https://evil.example]Seg\x1b[31m[/link]", "rules": {"tags": {"$in": ["evil"]}}})
+            json={"name": "[link=https://evil.example]Seg\x1b[31m[/link]\ufeff\u2060", "rules": {"tags": {"$in": ["evil"]}}})
         yield {"server": server, "ids": ids, "list_id": listing["id"]}
     finally:
         server.stop()
@@ -93,24 +95,96 @@ async def test_contacts_search_and_detail_show_hostile_values_harmlessly(
 
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the edit form puts raw server values in Input/TextArea "
-                   "widgets, which write ESC/BEL from a hostile name to the terminal")
+def form_values(form: Any) -> dict[str, str]:
+    from textual.widgets import Input, TextArea
+
+    values = {name: form.query_one(f"#field-{name}", Input).value for name in TEXT_FIELDS}
+    values["metadata"] = form.query_one("#field-metadata", TextArea).text
+    return values
+
+
+async def open_form(app: Any, pilot: Any, contact_id: str) -> Any:
+    result = await app.orbit.contact(contact_id, refresh=True)
+    app.open_contact(result.value)
+    await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactDetailScreen", "detail")
+    await pilot.press("e")
+    await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactFormScreen", "edit form")
+    return app.screen
+
+
 async def test_edit_form_shows_hostile_values_harmlessly(hostile: dict[str, Any], tmp_path: Path) -> None:
     app = build_app(hostile["server"], tmp_path / "cache.db")
+    zero_width = hostile["ids"][EXTRA_HOSTILE.index(ZERO_WIDTH_NAME)]
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: contacts_loaded(app), "contacts")
-        # The edit form with a hostile contact in it.
-        result = await app.orbit.contact(hostile["ids"][1])
-        app.open_contact(result.value)
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactDetailScreen", "detail")
-        await pilot.press("e")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactFormScreen", "edit form")
-        assert_harmless(app, "edit form")
-        await pilot.press("escape")
+        # ESC[2J, OSC 52 + BEL, C1 controls, zero-width and bidi in names, stage and metadata.
+        for contact_id in (hostile["ids"][0], hostile["ids"][1], hostile["ids"][2], zero_width):
+            raw = api(hostile["server"].base_url, hostile["server"].api_key, "GET", f"contacts/{contact_id}")
+            form = await open_form(app, pilot, contact_id)
+            dump = assert_harmless(app, f"edit form {contact_id}")
+            shown = form_values(form)
+            for name in TEXT_FIELDS:
+                assert shown[name] == clean(raw[name]), name
+                assert not CONTROL.search(shown[name]) and not INVISIBLE.search(shown[name])
+            assert not CONTROL.search(shown["metadata"].replace("\n", "")) and not INVISIBLE.search(shown["metadata"])
+            if contact_id == zero_width:
+                assert "ZeroWidthJoinerBomRtlIso" in dump.text
+            assert not form.dirty
+            await pilot.press("escape")  # nothing edited: leaves without asking
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactDetailScreen", "detail again")
+            assert_harmless(app, "after the edit form")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is app.contacts_screen, "contacts again")
+
+
+HOSTILE_CONTACT = {
+    "first_name": "Clear\x1b[2Jscreen\u200b",
+    "last_name": "Bell\x07ring\u202e",
+    "email": "form-evil@example.com",
+    "lifecycle_stage": "lead\x1b]52;c;ZXZpbA==\x07\u200d",
+    "metadata": {"note\x1b[31m\u200b": "bidi\u202eeviL", "plain": "x\u200by", "n": 5, "multi": "a\nb\tc",
+                 "list": ["\x1b]0;t\x07", 1]},
+}
+
+
+async def test_saving_the_form_sends_only_what_the_user_edited(hostile: dict[str, Any], tmp_path: Path) -> None:
+    """Cleaning for display never rewrites data: untouched hostile fields stay as stored."""
+    server: SandboxServer = hostile["server"]
+    url, key = server.base_url, server.api_key
+    made = api(url, key, "POST", "contacts", json=HOSTILE_CONTACT)
+    before = api(url, key, "GET", f"contacts/{made['id']}")
+    assert before["first_name"] == HOSTILE_CONTACT["first_name"]  # the server keeps it raw
+    app = build_app(server, tmp_path / "cache.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: contacts_loaded(app), "contacts")
+
+        # Open and save without touching anything: nothing is sent.
+        form = await open_form(app, pilot, made["id"])
+        assert form_values(form)["first_name"] == "Clearscreen"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactDetailScreen", "saved")
+        assert api(url, key, "GET", f"contacts/{made['id']}") == before
+
+        # Edit the last name and one metadata value: only those reach the server.
+        form = await open_form(app, pilot, made["id"])
+        from textual.widgets import Input, TextArea
+
+        form.query_one("#field-last_name", Input).value = "Edited"
+        area = form.query_one("#field-metadata", TextArea)
+        assert "plain = xy" in area.text
+        area.text = area.text.replace("plain = xy", "plain = edited")
         await pilot.pause()
-        assert_harmless(app, "after the edit form")
-
-
+        assert form.dirty
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactDetailScreen", "saved")
+        assert_harmless(app, "detail after saving")
+    after = api(url, key, "GET", f"contacts/{made['id']}")
+    assert after["last_name"] == "Edited"
+    assert after["metadata"]["plain"] == "edited"
+    for name in ("first_name", "email", "lifecycle_stage", "phone", "country_code", "tags"):
+        assert after[name] == before[name], name
+    assert {k: v for k, v in after["metadata"].items() if k != "plain"} == \
+        {k: v for k, v in before["metadata"].items() if k != "plain"}
 
 
 async def test_seeded_hostile_rows_show_markup_literally(hostile: dict[str, Any], tmp_path: Path) -> None:
@@ -162,8 +236,7 @@ async def test_lists_members_segments_optouts_tags_and_jobs(hostile: dict[str, A
                          and app.screen.loaded_once and not app.screen.is_loading, "opt-outs")
         assert_harmless(app, "opt-outs")
 
-        while len(app.screen_stack) > 2:  # (":contacts" stops at a members screen)
-            app.pop_screen()
+        app.run_command("contacts")
         await wait_until(pilot, lambda: app.screen is app.contacts_screen, "contacts again")
         app.marks.add_many(hostile["ids"][:4])
         await pilot.press("t")

@@ -5,6 +5,10 @@ message under the field. A refusal from the server (422 naming ``details.field``
 409 duplicate phone/email) lands on the field it names too. ``ctrl+s`` saves; ``escape``
 leaves, asking first when something was changed. The screen dismisses with the saved
 contact (or ``None`` when left without saving).
+
+The fields show the server's values cleaned for display (``values_from``): no escape
+sequence, control, bidi or zero-width character reaches an Input or the TextArea, and so
+the terminal. Only fields whose text the user changed from what was shown are sent.
 """
 
 from __future__ import annotations
