@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .envelope import ApiError, not_found
-from .search import Where, add_search, add_tags, decode_cursor, encode_cursor, name_text, phone_tokens, position_int, query_hash
+from . import segment_counts
+from .indexes import ANY_CHANNEL
+from .search import (Where, add_search, add_tags, decode_cursor, encode_cursor, key_exists, name_text, phone_tokens,
+                     position_int, query_hash)
 from .store import CONTACT_COLUMNS, RawItems, Store, TotalCache, contact_from_row, email_key, now_iso
 
 
@@ -74,27 +77,40 @@ def page_contacts(
     cursor: str | None,
     totals: TotalCache | None = None,
     as_json: str | None = None,
+    known_total: int | None = None,
 ) -> PageResult:
     """One keyset page of contacts (newest first) matching ``where``.
 
     With a full-text term the page is read from the FTS index in rowid (= seq)
     order, so a page costs about the same however many contacts match. With
     ``as_json`` (an SQL expression such as :data:`CONTACT_JSON`) the items are
-    JSON text made by SQLite, in a :class:`RawItems` list.
+    JSON text made by SQLite, in a :class:`RawItems` list. ``known_total`` (when
+    the caller already knows how many match) saves the count.
     """
     qhash = query_hash(kind, params)
     after = position_int(decode_cursor(cursor, qhash))
     clauses = Where(list(where.clauses), list(where.params))
+    driver = None if where.fts is not None else _driver(conn, where.keys, totals)
+    for key in where.keys:
+        if key != driver:
+            clauses.add(key_exists(key[0], key[1]), key[2])
     if where.fts is not None:
         source = "contacts_fts f JOIN contacts c ON c.seq = f.rowid"
         clauses.clauses.insert(0, "contacts_fts MATCH ?")
         clauses.params.insert(0, where.fts)
         order = "f.rowid"
+    elif driver is not None:
+        source = f"{driver[0]} d JOIN contacts c ON c.seq = d.contact_seq"
+        clauses.clauses.insert(0, f"d.{driver[1]} = ?")
+        clauses.params.insert(0, driver[2])
+        order = "d.contact_seq"
     else:
         source, order = "contacts c", "c.seq"
     count_sql, count_params = f"SELECT count(*) FROM {source} WHERE {clauses.sql()}", list(clauses.params)
-    if where.fts is not None and not where.clauses:
+    if where.fts is not None and not where.clauses and not where.keys:
         count_sql, count_params = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", [where.fts]
+    elif driver is not None and len(clauses.clauses) == 1:
+        count_sql, count_params = _key_count(driver)
     if after is not None:
         clauses.add(f"{order} < ?", after)
     columns = f"c.seq, {as_json}" if as_json else CONTACT_COLUMNS
@@ -102,11 +118,32 @@ def page_contacts(
     rows = conn.execute(sql, [*clauses.params, limit + 1]).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = totals.count(conn, count_sql, count_params) if totals is not None else \
-        int(conn.execute(count_sql, count_params).fetchone()[0])
+    if known_total is not None:
+        total = known_total
+    elif totals is not None:
+        total = totals.count(conn, count_sql, count_params)
+    else:
+        total = int(conn.execute(count_sql, count_params).fetchone()[0])
     next_cursor = encode_cursor([rows[-1][0]], qhash) if has_more and rows else None
     items = RawItems(r[1] for r in rows) if as_json else [contact_from_row(r) for r in rows]
     return PageResult(items, next_cursor, has_more, total)
+
+
+def _key_count(key: tuple[str, str, str]) -> tuple[str, list[Any]]:
+    return f"SELECT count(*) FROM {key[0]} WHERE {key[1]} = ?", [key[2]]
+
+
+def _driver(conn: sqlite3.Connection, keys: list[tuple[str, str, str]],
+            totals: TotalCache | None) -> tuple[str, str, str] | None:
+    """The lookup-table key with the fewest contacts (it drives the page; the others are probed)."""
+    if len(keys) <= 1:
+        return keys[0] if keys else None
+
+    def size(key: tuple[str, str, str]) -> int:
+        sql, params = _key_count(key)
+        return totals.count(conn, sql, params) if totals is not None else int(conn.execute(sql, params).fetchone()[0])
+
+    return min(keys, key=size)
 
 
 def new_id(prefix: str) -> str:
@@ -160,6 +197,7 @@ def create_contact(store: Store, fields: dict[str, Any]) -> dict[str, Any]:
         "preferences": fields.get("preferences") or {}, "created_at": stamp, "updated_at": stamp,
     }
     with store.write() as conn:
+        version = segment_counts.version(conn)
         _check_unique(conn, contact)
         cur = conn.execute(
             "INSERT INTO contacts (id, phone, email, first_name, last_name, country_code, lifecycle_stage, "
@@ -170,6 +208,7 @@ def create_contact(store: Store, fields: dict[str, Any]) -> dict[str, Any]:
              stamp, stamp, email_key(contact["email"])),
         )
         _index(conn, int(cur.lastrowid or 0), contact)
+        segment_counts.apply(conn, version, None, contact)
     return contact
 
 
@@ -186,8 +225,10 @@ def _save(conn: sqlite3.Connection, seq: int, contact: dict[str, Any]) -> None:
 
 def update_contact(store: Store, contact_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     with store.write() as conn:
+        version = segment_counts.version(conn)
         seq = _seq_of(conn, contact_id)
         contact = get_contact(conn, contact_id)
+        before = dict(contact)
         for name, value in fields.items():
             if name == "metadata":
                 merged = dict(contact["metadata"])
@@ -208,29 +249,37 @@ def update_contact(store: Store, contact_id: str, fields: dict[str, Any]) -> dic
         contact["updated_at"] = now_iso()
         _save(conn, seq, contact)
         _index(conn, seq, contact)
+        segment_counts.apply(conn, version, before, contact)
     return contact
 
 
 def delete_contact(store: Store, contact_id: str) -> None:
     with store.write() as conn:
+        version = segment_counts.version(conn)
         seq = _seq_of(conn, contact_id)
+        before = get_contact(conn, contact_id)
         conn.execute("DELETE FROM contacts WHERE seq = ?", (seq,))
         conn.execute("DELETE FROM contacts_fts WHERE rowid = ?", (seq,))
         conn.execute("DELETE FROM list_members WHERE contact_seq = ?", (seq,))
+        segment_counts.apply(conn, version, before, None)
+
+
+def _patch(conn: sqlite3.Connection, contact: dict[str, Any], column: str, value: Any) -> None:
+    """Set one JSON column (tags or preferences) and ``updated_at``; move segment counts with it."""
+    version = segment_counts.version(conn)
+    after = {**contact, column: value, "updated_at": now_iso()}
+    conn.execute(f"UPDATE contacts SET {column} = ?, updated_at = ? WHERE id = ?",
+                 (json.dumps(value, ensure_ascii=False), after["updated_at"], contact["id"]))
+    segment_counts.apply(conn, version, contact, after)
 
 
 def add_tags_to(store: Store, contact_id: str, tags: list[str]) -> dict[str, Any]:
     with store.write() as conn:
         contact = get_contact(conn, contact_id)
         merged = list(contact["tags"])
-        changed = False
-        for tag in tags:
-            if tag not in merged:
-                merged.append(tag)
-                changed = True
-        if changed:
-            conn.execute("UPDATE contacts SET tags = ?, updated_at = ? WHERE id = ?",
-                         (json.dumps(merged, ensure_ascii=False), now_iso(), contact_id))
+        merged.extend(tag for tag in dict.fromkeys(tags) if tag not in merged)
+        if len(merged) != len(contact["tags"]):
+            _patch(conn, contact, "tags", merged)
     return {"id": contact_id, "tags": merged}
 
 
@@ -239,24 +288,20 @@ def remove_tag_from(store: Store, contact_id: str, tag: str) -> dict[str, Any]:
         contact = get_contact(conn, contact_id)
         remaining = [t for t in contact["tags"] if t != tag]
         if len(remaining) != len(contact["tags"]):
-            conn.execute("UPDATE contacts SET tags = ?, updated_at = ? WHERE id = ?",
-                         (json.dumps(remaining, ensure_ascii=False), now_iso(), contact_id))
+            _patch(conn, contact, "tags", remaining)
     return {"id": contact_id, "tags": remaining}
 
 
 def set_preferences(store: Store, contact_id: str, prefs: dict[str, bool]) -> dict[str, Any]:
     with store.write() as conn:
         contact = get_contact(conn, contact_id)
+        _patch(conn, contact, "preferences", {**contact["preferences"], **prefs})
         merged = {**contact["preferences"], **prefs}
-        conn.execute("UPDATE contacts SET preferences = ?, updated_at = ? WHERE id = ?",
-                     (json.dumps(merged), now_iso(), contact_id))
     return {"id": contact_id, "preferences": merged}
 
 
 def optouts_where(channel: str | None) -> Where:
+    """Contacts opted out of ``channel`` (of any channel when None), from ``contact_optouts``."""
     where = Where()
-    if channel:
-        where.add("json_extract(c.preferences, ?) = 0", f"$.{channel}")
-    else:
-        where.add("EXISTS (SELECT 1 FROM json_each(c.preferences) WHERE json_each.value = 0)")
+    where.add_key("contact_optouts", "channel", channel or ANY_CHANNEL)
     return where

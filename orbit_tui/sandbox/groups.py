@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from . import segment_counts
 from .contacts import PageResult, new_id
 from .envelope import ApiError, not_found
 from .search import Where, decode_cursor, encode_cursor, position_int, query_hash
@@ -158,7 +159,7 @@ def rules_where(rules: dict[str, Any]) -> Where:
 
 def _segment_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     rules = json.loads(row[3])
-    return {"id": row[1], "name": row[2], "rules": rules, "contact_count": count_matching(conn, rules),
+    return {"id": row[1], "name": row[2], "rules": rules, "contact_count": segment_counts.current(conn, row[0], rules),
             "created_at": row[4], "updated_at": row[5]}
 
 
@@ -205,14 +206,23 @@ def update_segment(store: Store, segment_id: str, fields: dict[str, Any]) -> dic
         rules = fields.get("rules", current["rules"])
         conn.execute("UPDATE segments SET name = ?, rules = ?, updated_at = ? WHERE id = ?",
                      (name, json.dumps(rules, ensure_ascii=False), now_iso(), segment_id))
+        if rules != current["rules"]:
+            segment_counts.forget(conn, _segment_seq(conn, segment_id))
         return get_segment_in(conn, segment_id)
 
 
 def delete_segment(store: Store, segment_id: str) -> None:
     with store.write() as conn:
-        cur = conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
-        if not cur.rowcount:
-            raise not_found("Segment", segment_id)
+        seq = _segment_seq(conn, segment_id)
+        conn.execute("DELETE FROM segments WHERE seq = ?", (seq,))
+        segment_counts.forget(conn, seq)
+
+
+def _segment_seq(conn: sqlite3.Connection, segment_id: str) -> int:
+    row = conn.execute("SELECT seq FROM segments WHERE id = ?", (segment_id,)).fetchone()
+    if row is None:
+        raise not_found("Segment", segment_id)
+    return int(row[0])
 
 
 def segment_rules(conn: sqlite3.Connection, segment_id: str) -> dict[str, Any]:
@@ -220,6 +230,14 @@ def segment_rules(conn: sqlite3.Connection, segment_id: str) -> dict[str, Any]:
     if row is None:
         raise not_found("Segment", segment_id)
     return json.loads(row[0])
+
+
+def segment_count(conn: sqlite3.Connection, segment_id: str) -> int:
+    """The segment's ``contact_count`` now (kept current by :mod:`.segment_counts`)."""
+    row = conn.execute("SELECT seq, rules FROM segments WHERE id = ?", (segment_id,)).fetchone()
+    if row is None:
+        raise not_found("Segment", segment_id)
+    return segment_counts.current(conn, int(row[0]), json.loads(row[1]))
 
 
 def preview(store: Store, rules: dict[str, Any]) -> dict[str, Any]:

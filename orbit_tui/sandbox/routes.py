@@ -281,9 +281,10 @@ def segment_members(ctx: Ctx) -> Reply:
         C.add_search(where, search)
         # the hash includes the rules, so a cursor dies when the segment's rules change
         params = {"segment": segment_id, "rules": repr(sorted(rules.items(), key=str)), "search": search}
+        known = G.segment_count(conn, segment_id) if search is None or not search.strip() else None
         return _page(C.page_contacts(conn, where, kind="segment", params=params, limit=limit,
                                      cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
-                                     as_json=CONTACT_JSON))
+                                     as_json=CONTACT_JSON, known_total=known))
 
 
 def preview_segment(ctx: Ctx) -> Reply:

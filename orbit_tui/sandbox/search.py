@@ -82,13 +82,28 @@ class Where:
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     fts: str | None = None  # an FTS5 MATCH expression; pages are then driven by the index
+    # (table, column, value) rows of a lookup table (``contact_seq`` = c.seq) every match must have;
+    # without a full-text term, pages are driven by the most selective of them
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
         self.params.extend(params)
 
+    def add_key(self, table: str, column: str, value: str) -> None:
+        if (table, column, value) not in self.keys:
+            self.keys.append((table, column, value))
+
+    def copy(self) -> "Where":
+        return Where(list(self.clauses), list(self.params), self.fts, list(self.keys))
+
     def sql(self) -> str:
         return " AND ".join(self.clauses) if self.clauses else "1"
+
+
+def key_exists(table: str, column: str) -> str:
+    """The clause (one parameter: the value) that ``c`` has that row in a lookup table."""
+    return f"EXISTS (SELECT 1 FROM {table} k WHERE k.{column} = ? AND k.contact_seq = c.seq)"
 
 
 def add_search(where: Where, text: str | None) -> None:
@@ -111,11 +126,9 @@ def add_search(where: Where, text: str | None) -> None:
 
 
 def add_tags(where: Where, tags: list[str]) -> None:
-    """Contacts carrying every tag: a cheap LIKE on the JSON text first, then the exact test."""
+    """Contacts carrying every tag (read from the ``contact_tags`` lookup table)."""
     for tag in tags:
-        quoted = json.dumps(tag, ensure_ascii=False)
-        where.add("c.tags LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(c.tags) WHERE json_each.value = ?)",
-                  like_pattern(quoted), tag)
+        where.add_key("contact_tags", "tag", tag)
 
 
 # ---- cursors -----------------------------------------------------------------------

@@ -26,7 +26,8 @@ import phonenumbers
 from orbit_tui.api.models import CHANNELS
 
 from .seed_pools import (EMAIL_DOMAINS, HOSTILE_STRINGS, LANGUAGES, PLANS, REGIONS, SOURCES, STAGE_WEIGHTS, STAGES,
-                         TAG_VOCABULARY, ascii_slug, name_pools, phone_templates)
+                         TAG_VOCABULARY, PhoneTemplate, ascii_slug, name_pools, phone_templates)
+from . import indexes, segment_counts
 from .store import CONTACT_INDEXES, connect
 
 VERIFY_EACH_PHONE_UP_TO = 50_000
@@ -52,6 +53,17 @@ SEGMENTS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
+_TIME_OF_DAY = tuple(f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(86400))
+_SUFFIXES = tuple(f"{n:04d}" for n in range(10_000))
+_TAGS, _DOMAINS, _PLANS = len(TAG_VOCABULARY), len(EMAIL_DOMAINS), len(PLANS)
+_LOG_TAGS, _LOG_DOMAINS, _LOG_PLANS = math.log(_TAGS + 1), math.log(_DOMAINS + 1), math.log(_PLANS + 1)
+_PARETO_EXPONENT = -1.0 / 1.5  # random.paretovariate(1.5), drawn inline
+_META_HEADS = tuple(tuple(f'{{"plan":"{plan}","signup_source":"{source}","ltv":' for source in SOURCES)
+                    for plan in PLANS)
+_META_LANGUAGES = tuple(f',"language":"{language}"' for language in LANGUAGES)
+_PREFERENCES = tuple((f'"{channel}":true', f'"{channel}":false') for channel in CHANNELS)
+
+
 def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,7 +74,13 @@ def _zipf_index(rng: random.Random, size: int) -> int:
 
 
 class _Generator:
-    """Makes contact rows fast: pooled names, template phones, hand-built JSON text."""
+    """Makes contact rows fast: pooled names, template phones, hand-built JSON text.
+
+    Every piece that does not depend on a random draw is made once here (JSON
+    fragments, time-of-day texts, phone heads), so a row costs a few dozen draws
+    and string joins. The order of the draws is part of the data: changing it
+    changes every seeded database (and the screens tests that show them).
+    """
 
     def __init__(self, rng_seed: int | str, count: int, suffixes: tuple[int, int] = (0, 10_000)) -> None:
         self.rng = random.Random(rng_seed)
@@ -77,6 +95,10 @@ class _Generator:
         # enough templates (10,000 numbers each) for each region's share, 4x to spare
         self.templates = {r: phone_templates(r, min(400, 2 + (4 * count * REGIONS[r][0]) // (share * 10_000)))
                           for r in self.regions}
+        # per region: (names, phone templates with their E.164 head) looked up once per row
+        self.by_region = [(region, self.names[region][0], self.names[region][1],
+                           [(t, f"+{t.country_code}{t.prefix}") for t in self.templates[region]])
+                          for region in self.regions]
         self.phones: set[str] = set()
         self.emails: set[str] = set()
         self.verify = count <= VERIFY_EACH_PHONE_UP_TO
@@ -89,72 +111,76 @@ class _Generator:
         text = self.days.get(day)
         if text is None:
             text = self.days[day] = datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%d")
-        hours, rest = divmod(rest, 3600)
-        return f"{text}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+        return text + _TIME_OF_DAY[rest]
 
-    def phone(self, region: str) -> tuple[str, str] | None:
-        templates = self.templates[region]
+    def _phone(self, templates: list[tuple[PhoneTemplate, str]]) -> tuple[str, str] | None:
         if not templates:
             return None
         random_ = self.rng.random
+        phones = self.phones
+        size, low, span = len(templates), self.suffix_low, self.suffix_span
         for _ in range(20):
-            template = templates[int(random_() * len(templates))]
-            suffix = self.suffix_low + int(random_() * self.suffix_span)
-            number = template.e164(suffix)
-            if number in self.phones:
+            template, head = templates[int(random_() * size)]
+            suffix = low + int(random_() * span)
+            number = head + _SUFFIXES[suffix]
+            if number in phones:
                 continue
             if self.verify and not phonenumbers.is_valid_number(phonenumbers.parse(number, None)):
                 continue
-            self.phones.add(number)
+            phones.add(number)
             return number, template.tokens(suffix)
         return None
 
-    def email(self, first: str, last: str, index: int) -> str:
-        local = f"{first}.{last}" if first and last else (first or last or "contact")
-        domain = EMAIL_DOMAINS[_zipf_index(self.rng, len(EMAIL_DOMAINS))]
-        address = f"{local}@{domain}"
-        if address in self.emails:
-            address = f"{local}{index}@{domain}"
-        self.emails.add(address)
-        return address
-
     def contact(self, index: int, seq: int, created: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """One contact row and its search-index row (the draws below are the data: keep their order)."""
         rng = self.rng
         random_ = rng.random
-        region = self.regions[bisect.bisect(self.cumulative, random_() * self.cumulative[-1])]
-        firsts, lasts = self.names[region]
+        exp = math.exp
+        region, firsts, lasts, templates = self.by_region[
+            bisect.bisect(self.cumulative, random_() * self.cumulative[-1])]
         first, first_slug = firsts[int(random_() * len(firsts))]
         last, last_slug = lasts[int(random_() * len(lasts))]
         roll = random_()
-        phone = None if roll < 0.07 else self.phone(region)
-        email = None if (0.07 <= roll < 0.17 and phone is not None) else self.email(first_slug, last_slug, index)
+        phone = None if roll < 0.07 else self._phone(templates)
+        if 0.07 <= roll < 0.17 and phone is not None:
+            email = None
+        else:
+            local = f"{first_slug}.{last_slug}" if first_slug and last_slug else \
+                (first_slug or last_slug or "contact")
+            domain = EMAIL_DOMAINS[min(_DOMAINS - 1, int(exp(random_() * _LOG_DOMAINS)) - 1)]
+            email = f"{local}@{domain}"
+            if email in self.emails:
+                email = f"{local}{index}@{domain}"
+            self.emails.add(email)
         tags: list[int] = []
-        vocabulary = len(self.quoted_tags)
         for _ in range(min(6, int(-math.log(1.0 - random_()) / 0.7))):
-            tag = _zipf_index(rng, vocabulary)
+            tag = min(_TAGS - 1, int(exp(random_() * _LOG_TAGS)) - 1)
             if tag not in tags:
                 tags.append(tag)
-        tags_json = "[" + ",".join(self.quoted_tags[t] for t in tags) + "]"
-        metadata = (f'{{"plan":"{PLANS[_zipf_index(rng, len(PLANS))]}",'
-                    f'"signup_source":"{SOURCES[int(random_() * len(SOURCES))]}",'
-                    f'"ltv":{rng.paretovariate(1.5) * 20:.2f},'
-                    f'"language":"{LANGUAGES[int(random_() * len(LANGUAGES))]}"')
+        quoted = self.quoted_tags
+        tags_json = "[" + ",".join([quoted[t] for t in tags]) + "]"
+        plan = min(_PLANS - 1, int(exp(random_() * _LOG_PLANS)) - 1)
+        head = _META_HEADS[plan][int(random_() * len(SOURCES))]
+        ltv = (1.0 - random_()) ** _PARETO_EXPONENT * 20
+        metadata = f"{head}{ltv:.2f}{_META_LANGUAGES[int(random_() * len(LANGUAGES))]}"
         if random_() < 0.3:
-            metadata += f',"last_order_id":"ord_{int(random_() * 10**8):08d}"'
-        metadata += "}"
-        prefs = "{" + ",".join(f'"{ch}":{"true" if random_() > 0.12 else "false"}'
-                               for ch in CHANNELS if random_() < 0.5) + "}"
+            metadata += f',"last_order_id":"ord_{int(random_() * 10**8):08d}"}}'
+        else:
+            metadata += "}"
+        prefs = []
+        for opted_in, opted_out in _PREFERENCES:
+            if random_() < 0.5:
+                prefs.append(opted_in if random_() > 0.12 else opted_out)
         updated = min(created + int(random_() * 90 * 86400), _END_TS)
         stage = STAGES[bisect.bisect(self.stage_cumulative, random_() * self.stage_cumulative[-1])]
+        stamp = self.stamp
         row = (
             # ids sort by creation (like ULIDs), so the unique index on id grows at its end
             seq, f"con_{created:09x}{rng.getrandbits(28):07x}", phone[0] if phone else None, email, first, last,
-            region,
-            stage, tags_json, metadata, prefs, self.stamp(created), self.stamp(updated),
+            region, stage, tags_json, metadata, "{" + ",".join(prefs) + "}", stamp(created), stamp(updated),
             email.lower() if email else None, rng.getrandbits(31),
         )
-        fts = (seq, f"{first} {last}", email or "", phone[1] if phone else "")
-        return row, fts
+        return row, (seq, f"{first} {last}", email or "", phone[1] if phone else "")
 
     def hostile(self, index: int, seq: int, created: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         rng = self.rng
@@ -228,17 +254,24 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
     report = progress or (lambda phase: None)
     conn = connect(db_path)
     try:
+        _refuse_if_seeded(conn, db_path)
+        # Pages go straight to the file (a write-ahead log would hold every page to copy it
+        # again at the checkpoint); new pages need no rollback journal, so MEMORY costs
+        # nothing and a failed seed still rolls back. WAL is back on at the end.
+        conn.execute("PRAGMA journal_mode=MEMORY")
         conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-262144")
+        conn.execute("PRAGMA cache_size=-1048576")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")  # index builds sort in parallel
         conn.execute("BEGIN IMMEDIATE")
+        _refuse_if_seeded(conn, db_path)
         # merge the search index once at the end instead of while loading
         conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 0)")
-        if conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone() is not None:
-            # the same seed would make the same phones again: seeding is for a fresh database
-            raise ValueError(f"{Path(db_path).name} already has contacts; seed an empty database")
         start = int(conn.execute("SELECT coalesce(max(seq), 0) FROM contacts").fetchone()[0]) + 1
         for name in CONTACT_INDEXES:  # build the secondary indexes once, after the rows
             conn.execute(f"DROP INDEX IF EXISTS {name}")
+        indexes.drop_triggers(conn)  # the lookup tables are filled in one pass after the rows
+        segment_counts.drop_triggers(conn)
         hostile_count = len(HOSTILE_STRINGS) * 2 if hostile else 0
         total = contacts + hostile_count
         step = _SPAN_SECONDS / max(1, total)
@@ -269,8 +302,13 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
             _flush(conn, rows, fts)
         for ddl in CONTACT_INDEXES.values():
             conn.execute(ddl)
+        indexes.rebuild(conn)
+        indexes.create_triggers(conn)
+        segment_counts.create_triggers(conn)
         report("indexes built")
         _seed_groups(conn, random.Random(f"{seed}/groups"), start, total)
+        segment_counts.store_all(conn)
+        report("segments counted")
         conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('seed', ?), ('hostile', ?)",
                      (str(seed), "1" if hostile else "0"))
         conn.execute("COMMIT")
@@ -278,10 +316,17 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
         conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 4)")
         report("search index optimised")
+        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("ANALYZE")
         report("analysed")
     finally:
         conn.close()
+
+
+def _refuse_if_seeded(conn: Any, db_path: str | Path) -> None:
+    if conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone() is not None:
+        # the same seed would make the same phones again: seeding is for a fresh database
+        raise ValueError(f"{Path(db_path).name} already has contacts; seed an empty database")
 
 
 def _flush(conn: Any, rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]]) -> None:

@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import indexes, segment_counts
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -140,6 +142,8 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
     conn.executescript(SCHEMA)
     for ddl in CONTACT_INDEXES.values():
         conn.execute(ddl)
+    indexes.ensure(conn)
+    segment_counts.ensure(conn)
     register_rule_functions(conn)
     return conn
 

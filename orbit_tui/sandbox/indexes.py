@@ -1,0 +1,108 @@
+"""Lookup tables kept beside ``contacts`` so filters stay fast at a million rows.
+
+- ``contact_tags (tag, contact_seq)``: one row per tag a contact carries; the
+  ``tags`` filter and its count read it instead of parsing every contact's JSON.
+- ``contact_optouts (channel, contact_seq)``: one row per channel a contact is
+  opted out of (its preference is JSON ``false``), plus a row with channel ``*``
+  when it is opted out of at least one; ``GET /contacts/optouts`` reads it.
+
+SQL triggers on ``contacts`` keep both tables in step with every insert, update
+and delete in the same transaction, whoever writes (the API, the seed, a test
+with its own connection), so they are never stale. A database made before these
+tables existed is indexed once when it is opened (:func:`ensure`). A bulk seed
+drops the triggers, writes its rows, fills the tables in one pass each
+(:func:`rebuild`) and puts the triggers back (:func:`create_triggers`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+INDEX_VERSION = "1"
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS contact_tags (
+    tag TEXT NOT NULL,
+    contact_seq INTEGER NOT NULL,
+    PRIMARY KEY (tag, contact_seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contact_optouts (
+    channel TEXT NOT NULL,
+    contact_seq INTEGER NOT NULL,
+    PRIMARY KEY (channel, contact_seq)
+) WITHOUT ROWID;
+"""
+
+ANY_CHANNEL = "*"
+"""The ``contact_optouts`` channel marking a contact opted out of at least one channel."""
+
+_TAG_ROWS = "SELECT value, {seq} FROM json_each({tags}) WHERE type = 'text'"
+_OPTOUT_ROWS = (
+    "SELECT key, {seq} FROM json_each({prefs}) WHERE type = 'false' "
+    "UNION ALL SELECT '*', {seq} WHERE EXISTS (SELECT 1 FROM json_each({prefs}) WHERE type = 'false')"
+)
+_DROP_TAGS = ("DELETE FROM contact_tags WHERE contact_seq = OLD.seq AND tag IN "
+              "(SELECT value FROM json_each(OLD.tags) WHERE type = 'text');")
+_DROP_OPTOUTS = ("DELETE FROM contact_optouts WHERE contact_seq = OLD.seq AND channel IN "
+                 "(SELECT key FROM json_each(OLD.preferences) UNION ALL SELECT '*');")
+_ADD_TAGS = "INSERT OR IGNORE INTO contact_tags (tag, contact_seq) " + \
+    _TAG_ROWS.format(seq="NEW.seq", tags="NEW.tags") + ";"
+_ADD_OPTOUTS = "INSERT OR IGNORE INTO contact_optouts (channel, contact_seq) " + \
+    _OPTOUT_ROWS.format(seq="NEW.seq", prefs="NEW.preferences") + ";"
+
+TRIGGERS: dict[str, str] = {
+    "contacts_index_insert":
+        f"CREATE TRIGGER IF NOT EXISTS contacts_index_insert AFTER INSERT ON contacts BEGIN "
+        f"{_ADD_TAGS} {_ADD_OPTOUTS} END",
+    "contacts_index_tags":
+        f"CREATE TRIGGER IF NOT EXISTS contacts_index_tags AFTER UPDATE OF tags ON contacts "
+        f"WHEN OLD.tags IS NOT NEW.tags BEGIN {_DROP_TAGS} {_ADD_TAGS} END",
+    "contacts_index_preferences":
+        f"CREATE TRIGGER IF NOT EXISTS contacts_index_preferences AFTER UPDATE OF preferences ON contacts "
+        f"WHEN OLD.preferences IS NOT NEW.preferences BEGIN {_DROP_OPTOUTS} {_ADD_OPTOUTS} END",
+    "contacts_index_delete":
+        f"CREATE TRIGGER IF NOT EXISTS contacts_index_delete AFTER DELETE ON contacts BEGIN "
+        f"{_DROP_TAGS} {_DROP_OPTOUTS} END",
+}
+
+
+def create_triggers(conn: sqlite3.Connection) -> None:
+    for ddl in TRIGGERS.values():
+        conn.execute(ddl)
+
+
+def drop_triggers(conn: sqlite3.Connection) -> None:
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Fill both tables from ``contacts`` in one pass each (rows in key order: appends only)."""
+    conn.execute("DELETE FROM contact_tags")
+    conn.execute("DELETE FROM contact_optouts")
+    conn.execute("INSERT INTO contact_tags (tag, contact_seq) SELECT DISTINCT j.value, c.seq "
+                 "FROM contacts c, json_each(c.tags) j WHERE j.type = 'text' ORDER BY 1, 2")
+    conn.execute("INSERT INTO contact_optouts (channel, contact_seq) SELECT channel, seq FROM ("
+                 "SELECT j.key AS channel, c.seq AS seq FROM contacts c, json_each(c.preferences) j "
+                 "WHERE j.type = 'false' UNION SELECT '*', c.seq FROM contacts c WHERE EXISTS "
+                 "(SELECT 1 FROM json_each(c.preferences) j WHERE j.type = 'false')) ORDER BY 1, 2")
+    conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('contact_index', ?)", (INDEX_VERSION,))
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    """Create the tables and triggers; index a database's existing contacts once."""
+    conn.executescript(TABLES)
+    row = conn.execute("SELECT value FROM sandbox_meta WHERE key = 'contact_index'").fetchone()
+    if row is not None and row[0] == INDEX_VERSION:
+        create_triggers(conn)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT value FROM sandbox_meta WHERE key = 'contact_index'").fetchone()
+        if row is None or row[0] != INDEX_VERSION:
+            rebuild(conn)
+        create_triggers(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
