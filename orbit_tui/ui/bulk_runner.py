@@ -97,6 +97,7 @@ class BulkRunner:
         self._listeners: list[Callable[[], None]] = []
         self.finished_jobs: list[str] = []
         self._painted = 0.0
+        self._ended: asyncio.Future[JobInfo | None] | None = None
 
     # -- observing ----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -190,6 +191,7 @@ class BulkRunner:
             return False
         cancel = asyncio.Event()
         self._cancel = cancel
+        self._ended = asyncio.get_running_loop().create_future()
         self.view = JobView(job_id=job_id, title=title, state=JOB_RUNNING)
         self._changed()
         self.app.run_worker(
@@ -210,11 +212,15 @@ class BulkRunner:
                     self._changed()
 
         assert self.view is not None
+        ended = self._ended
+        result: JobInfo | None = None
         try:
             job = await launch(on_progress, cancel)
         except asyncio.CancelledError:
             self.view = replace(self.view, state=JOB_CANCELLED)
             self._changed()
+            if ended is not None and not ended.done():
+                ended.set_result(None)
             raise
         except (BulkError, OrbitError) as exc:
             text = describe_error(exc) if isinstance(exc, OrbitError) else str(exc)
@@ -225,6 +231,7 @@ class BulkRunner:
             self.view = replace(self.view, state=JOB_FAILED, error=text)
             self._tell(text, error=True)
         else:
+            result = job
             failures = self.engine.journal.latest_failures(job.id)
             self.view = replace(
                 JobView.from_job(job, failures), title=self.view.title, rate=self.view.rate
@@ -236,6 +243,16 @@ class BulkRunner:
             self._cancel = None
             self._refresh_data(ids)
         self._changed()
+        if ended is not None and not ended.done():
+            ended.set_result(result)
+
+    async def wait(self) -> JobInfo | None:
+        """Wait for the job started last to end: the job as it ended, or None when it
+        could not run (the reason was already shown) or the app stopped it."""
+        ended = self._ended
+        if ended is None:
+            return None
+        return await asyncio.shield(ended)
 
     def cancel(self) -> None:
         """Stop taking new items; requests in flight finish; the rest stay pending."""

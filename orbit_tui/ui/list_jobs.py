@@ -1,9 +1,11 @@
 """Adding contacts to a list and taking them out, one at once or many through a bulk job.
 
 A handful of contacts go in one request (``add_members`` takes up to 100 ids); more, and
-every removal of marked contacts, run as a job of :mod:`orbit_tui.bulk` so they are
-journalled, paced, resumable and undoable like any other bulk change. The caller shows
-progress from ``on_progress``; afterwards the cache is told which contacts changed.
+every removal of marked contacts, run as a job of :mod:`orbit_tui.bulk` through the app's
+:class:`~orbit_tui.ui.bulk_runner.BulkRunner`, like every other bulk job: the preview
+(typed confirmation on a LIVE profile), the progress screen, the status line's
+"job 40%", ``:jobs`` (resume, retry, undo). The caller may follow ``on_progress`` too;
+the runner tells the cache which contacts changed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from orbit_tui.bulk import BulkEngine, Journal, Operation, Progress, Target
+from orbit_tui.bulk import BulkEngine, JobInfo, Journal, Operation, Plan, Progress, Target
 
 DIRECT_ADD_LIMIT = 100
 """Up to this many ids are added in a single request instead of a job."""
@@ -55,21 +57,50 @@ async def run_list_job(
     *,
     label: str,
     on_progress: Callable[[Progress], None] | None = None,
-) -> Any:
-    """Plan and run a list job on explicit ids (the user already confirmed); returns JobInfo."""
-    engine = engine_for(app)
-    orbit = getattr(app, "orbit", None) or app.source.orbit
-    plan = await engine.plan(Target.explicit(ids, label=label), op)
+) -> JobInfo | None:
+    """Preview, confirm and run a list job on explicit ids through the app's bulk runner;
+    wait for its end. Call it from a worker (the preview is awaited).
+
+    Returns the job as it ended, or None when it did not run: declined at the preview,
+    or refused (a job already running, a read-only profile; the reason was shown).
+    """
+    from orbit_tui.ui.bulk_runner import runner_for
+    from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
+    from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+
+    runner = runner_for(app)
+    reason = runner.refused()
+    if reason:
+        app.notify(reason, title="Bulk job", severity="warning", markup=False)
+        return None
+    live = app.status.profile.kind == "LIVE"
+    target = Target.explicit(ids, label=label)
+    plan: Plan | None = await app.push_screen(BulkPreviewScreen(target, op, live=live),
+                                              wait_for_dismiss=True)
+    if plan is None:
+        return None
+    if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}"):
+        return None
+    app.push_screen(BulkProgressScreen())
+    unsubscribe = runner.subscribe(lambda: _forward(runner.view, on_progress)) if on_progress else None
     try:
-        job = await engine.execute(plan, confirm=True, on_progress=on_progress)
+        return await runner.wait()
     finally:
-        invalidate = getattr(orbit, "invalidate_contacts", None)
-        if callable(invalidate):
-            invalidate(ids)
-    return job
+        if unsubscribe is not None:
+            unsubscribe()
+
+
+def _forward(view: Any, on_progress: Callable[[Progress], None] | None) -> None:
+    if view is None or on_progress is None:
+        return
+    on_progress(Progress(job_id=view.job_id, state=view.state, counts=view.counts, rate=view.rate,
+                         eta_seconds=view.eta_seconds, elapsed=0.0,
+                         latest_failures=list(view.latest_failures)))
 
 
 def job_summary(verb: str, job: Any) -> str:
+    if job is None:
+        return f"{verb}: not run, nothing was changed."
     counts = job.counts
     text = f"{verb}: {counts.changed:,} changed, {counts.unchanged:,} already so"
     if counts.failed:

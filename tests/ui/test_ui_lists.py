@@ -33,6 +33,18 @@ def server_lists(server: SandboxServer) -> dict[str, dict[str, Any]]:
     return {item["name"]: item for item in data}
 
 
+async def run_previewed_job(pilot: Any, app: Any) -> None:
+    """Confirm a bulk job's preview (y) and wait for it to end on its progress screen."""
+    from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
+    from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+
+    await wait_for(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.plan is not None,
+                   what="the bulk preview")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: isinstance(app.screen, BulkProgressScreen) and not app.screen.running,
+                   what="the job's end on its progress screen", timeout=30)
+
+
 def member_ids(server: SandboxServer, list_id: str) -> set[str]:
     data = api(server, "GET", f"contacts/lists/{list_id}/members", params={"limit": 100})["data"]
     return {item["id"] for item in data}
@@ -143,8 +155,12 @@ async def test_members_open_search_remove_one_and_bulk_remove(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "3 marked" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("y")
+        # Like every bulk job: the preview, then the progress screen (back with b).
+        await run_previewed_job(pilot, app)
         left = set(ids) - {current.id} - set(marked)
         await wait_for(pilot, lambda: member_ids(sandbox, created["id"]) == left, what="bulk removal")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: app.screen is members, what="back to the members")
         await wait_for(pilot, lambda: not members.is_loading and members.page_window.row_count == len(left))
         jobs = app.bulk_engine.list_jobs()
         assert jobs and jobs[0].op.kind == "list_remove" and jobs[0].counts.changed == 3
@@ -222,6 +238,7 @@ async def test_l_with_many_marked_runs_a_bulk_job(
         await pilot.press(*"Bulk add target", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
         await pilot.press("y")
+        await run_previewed_job(pilot, app)
         await wait_for(pilot, lambda: server_lists(sandbox)["Bulk add target"]["member_count"] == len(ids),
                        what="every marked contact added")
         await wait_for(pilot, lambda: bool(app.bulk_engine.list_jobs()))
