@@ -8,7 +8,8 @@ also stamps the spawn. Prints each phase in milliseconds, median over ``--runs``
 - interpreter start (spawn to the first line of the wrapper),
 - ``import orbit_tui.cli`` (config, pydantic models...), resolving the config,
 - ``import orbit_tui.ui.app`` (Textual and the screens),
-- starting the demo sandbox (its imports, the seeding check, uvicorn listening),
+- binding the demo sandbox's socket (its child process is spawned only after the first
+  page is painted when the cache is warm: ``sandbox_child_spawned`` comes last),
 - building the client and opening the page cache,
 - the app's own start (Textual boot, mount, CSS) until the contacts screen asks for its
   first page, the page request itself (a cache peek when warm), and painting it:
@@ -51,15 +52,20 @@ cli.resolve = resolve
 import orbit_tui.ui.app as app_module
 mark("imported_ui_app")
 import orbit_tui.ui.services as services
-real_start = services.start_demo_server
-def start_demo_server(resolved):
-    mark("start_sandbox_begin")
-    import orbit_tui.sandbox
-    mark("imported_sandbox")
-    server = real_start(resolved)
-    mark("sandbox_listening")
+real_demo = services.demo_server
+def demo_server(resolved):
+    mark("demo_server_begin")
+    server = real_demo(resolved)
+    mark("demo_socket_bound")
     return server
-services.start_demo_server = start_demo_server
+services.demo_server = demo_server
+real_start = services.DemoServer.start
+def start(self):
+    begin = not self.started
+    real_start(self)
+    if begin:
+        mark("sandbox_child_spawned")
+services.DemoServer.start = start
 real_build = services.build_source
 def build_source(*a, **k):
     mark("build_source_begin")

@@ -107,7 +107,10 @@ class OrbitApp(App[int]):
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())
         self.set_timer(FIRST_PAGE_HOOKS_LATEST_S, self.first_page_shown)
-        self.call_when_first_page_shown(self._announce_pending_jobs)
+        if getattr(self, "bulk_engine", None) is not None:
+            self.call_later(self._announce_pending_jobs)
+        else:  # run() attaches the engine (and its journal) once the first page shows
+            self.call_when_first_page_shown(self._announce_pending_jobs)
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
 

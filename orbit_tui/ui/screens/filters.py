@@ -7,7 +7,6 @@ field and nothing is applied.
 
 from __future__ import annotations
 
-import pycountry
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +26,8 @@ def parse_country(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
+    import pycountry  # only when a filter is applied: start-up need not load it
+
     try:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
