@@ -9,66 +9,49 @@ Explicit ids are not fetched: their state is unknown until the run reads it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 from orbit_tui.api.errors import NotFoundError
-from orbit_tui.api.models import Contact, Page
+from orbit_tui.api.models import Contact
 from orbit_tui.bulk.model import BulkError, Operation, Plan, Target
 
 PAGE_SIZE = 100
-MEMBERSHIP_PAGE_CAP = 200  # read at most 20,000 members of the operation's list
-
-
-async def iter_pages(
-    fetch: Callable[[str | None], Awaitable[Page[Contact]]],
-) -> AsyncIterator[Contact]:
-    cursor: str | None = None
-    while True:
-        page = await fetch(cursor)
-        for contact in page.items:
-            yield contact
-        if not page.has_more or not page.cursor:
-            return
-        cursor = page.cursor
+MEMBERSHIP_PAGE_CAP = 200  # read at most 200 pages (20,000 members) of the operation's list
 
 
 def contact_state(contact: Contact) -> dict[str, Any]:
     return {"tags": list(contact.tags), "stage": contact.lifecycle_stage}
 
 
-async def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
+def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
+    """Every contact of the target, page after page (the client's own cursor-following)."""
     if target.kind == "search":
-        async def fetch(cursor: str | None) -> Page[Contact]:
-            return await client.list_contacts(
-                search=target.search,
-                lifecycle_stage=target.stage,
-                country_code=target.country,
-                tags=list(target.tags) or None,
-                limit=PAGE_SIZE,
-                cursor=cursor,
-            )
-    elif target.kind == "list":
-        async def fetch(cursor: str | None) -> Page[Contact]:
-            return await client.list_members(
-                target.list_id, search=target.search, limit=PAGE_SIZE, cursor=cursor
-            )
-    elif target.kind == "segment":
-        async def fetch(cursor: str | None) -> Page[Contact]:
-            return await client.segment_members(
-                target.segment_id, search=target.search, limit=PAGE_SIZE, cursor=cursor
-            )
-    else:  # pragma: no cover - explicit ids are not fetched
-        raise BulkError(f"Target {target.kind!r} has no pages to read.")
-    try:
-        async for contact in iter_pages(fetch):
-            yield contact
-    except NotFoundError:
-        what = {"list": f"list {target.list_id}", "segment": f"segment {target.segment_id}"}
-        raise BulkError(
-            f"The {what.get(target.kind, 'target')} was not found on the server; "
-            "check the id (orbit-tui lists them on :lists / :segments)."
-        ) from None
+        return client.iter_contacts(
+            search=target.search,
+            lifecycle_stage=target.stage,
+            country_code=target.country,
+            tags=list(target.tags) or None,
+            page_size=PAGE_SIZE,
+        )
+    if target.kind == "list":
+        return client.iter_members(
+            target.list_id, search=target.search, page_size=PAGE_SIZE
+        )
+    if target.kind == "segment":
+        return client.iter_segment_members(
+            target.segment_id, search=target.search, page_size=PAGE_SIZE
+        )
+    raise BulkError(f"Target {target.kind!r} has no pages to read.")  # pragma: no cover
+
+
+def _not_found(target: Target) -> BulkError:
+    what = {"list": f"list {target.list_id}", "segment": f"segment {target.segment_id}"}
+    return BulkError(
+        f"The {what.get(target.kind, 'target')} was not found on the server; "
+        "check the id (orbit-tui lists them on :lists / :segments)."
+    )
 
 
 async def list_membership(client: Any, list_id: str) -> set[str] | None:
@@ -77,19 +60,17 @@ async def list_membership(client: Any, list_id: str) -> set[str] | None:
     Raises BulkError when the list does not exist.
     """
     members: set[str] = set()
-    cursor: str | None = None
     try:
-        for _ in range(MEMBERSHIP_PAGE_CAP):
-            page = await client.list_members(list_id, limit=PAGE_SIZE, cursor=cursor)
-            members.update(c.id for c in page.items)
-            if not page.has_more or not page.cursor:
-                return members
-            cursor = page.cursor
+        async with aclosing(client.iter_members(list_id, page_size=PAGE_SIZE)) as pages:
+            async for contact in pages:
+                if len(members) >= MEMBERSHIP_PAGE_CAP * PAGE_SIZE:
+                    return None
+                members.add(contact.id)
     except NotFoundError:
         raise BulkError(
             f"List {list_id} was not found on the server; check the id (:lists shows them)."
         ) from None
-    return None
+    return members
 
 
 def will_change(op: Operation, state: Mapping[str, Any] | None) -> bool | None:
@@ -134,13 +115,16 @@ async def build_plan(
             if known and cid in known:
                 before[cid] = contact_state(known[cid])
     else:
-        async for contact in _target_contacts(client, target):
-            if contact.id in before:
-                continue  # a page boundary moved under us: never take a contact twice
-            ids.append(contact.id)
-            before[contact.id] = contact_state(contact)
-            if on_count is not None and len(ids) % PAGE_SIZE == 0:
-                on_count(len(ids))
+        try:
+            async for contact in _target_contacts(client, target):
+                if contact.id in before:
+                    continue  # a page boundary moved under us: never take a contact twice
+                ids.append(contact.id)
+                before[contact.id] = contact_state(contact)
+                if on_count is not None and len(ids) % PAGE_SIZE == 0:
+                    on_count(len(ids))
+        except NotFoundError:
+            raise _not_found(target) from None
 
     notes: list[str] = []
     if op.kind in ("list_add", "list_remove"):

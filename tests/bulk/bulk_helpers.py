@@ -30,14 +30,7 @@ async def snapshot(client: OrbitClient) -> dict[str, dict[str, Any]]:
 
 
 async def members(client: OrbitClient, list_id: str) -> set[str]:
-    ids: set[str] = set()
-    cursor = None
-    while True:
-        page = await client.list_members(list_id, limit=100, cursor=cursor)
-        ids.update(c.id for c in page.items)
-        if not page.has_more:
-            return ids
-        cursor = page.cursor
+    return {c.id async for c in client.iter_members(list_id, page_size=100)}
 
 
 async def first_list(client: OrbitClient, min_members: int = 5) -> str:

@@ -70,14 +70,14 @@ class MemberSource:
         return None if page.has_more else len(page.items)
 
     async def iter_ids(self, query: ContactQuery) -> AsyncIterator[str]:
-        cursor: str | None = None
-        while True:
-            page = await self._page(query.search or None, 100, cursor)
-            for contact in page.items:
-                yield contact.id
-            if not page.has_more or not page.cursor:
-                return
-            cursor = page.cursor
+        client = self.orbit.client
+        search = query.search or None
+        if self.kind == "list":
+            members = client.iter_members(self.ident, search=search, page_size=100)
+        else:
+            members = client.iter_segment_members(self.ident, search=search, page_size=100)
+        async for contact in members:
+            yield contact.id
 
 
 class _AppView:
