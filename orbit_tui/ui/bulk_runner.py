@@ -30,6 +30,7 @@ from orbit_tui.bulk import (
     Progress,
 )
 from orbit_tui.ui.errors import describe_error
+from orbit_tui.ui.safe import clean as clean_text
 from orbit_tui.ui.list_jobs import engine_for
 
 REPAINT_S = 0.1  # progress is shown at most this often (thousands of items a second)
@@ -357,8 +358,37 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
     apply_tag_edit(app, ids, op, _known_contacts(app, ids, at_hand))
 
 
+def journal_problems(app: Any) -> list[str]:
+    """What went wrong opening the jobs journal: a damaged file set aside, or no journal."""
+    problems: list[str] = []
+    error = getattr(app, "bulk_engine_error", "")
+    if error:
+        problems.append(error)
+    journal = getattr(getattr(app, "bulk_engine", None), "journal", None)
+    problems.extend(str(w) for w in getattr(journal, "warnings", None) or ())
+    return problems
+
+
+def announce_journal_problems(app: Any) -> None:
+    """Say once (per journal opened) that the jobs journal was damaged and set aside."""
+    problems = journal_problems(app)
+    if not problems:
+        return
+    journal = getattr(getattr(app, "bulk_engine", None), "journal", None)
+    runner = runner_for(app)
+    key = id(journal) if journal is not None else 0
+    if getattr(runner, "announced_journal", None) == key:
+        return
+    runner.announced_journal = key  # type: ignore[attr-defined]
+    for problem in problems:
+        app.notify(clean_text(problem) + " See :jobs.", title="Bulk jobs journal", severity="warning",
+                   timeout=20, markup=False)
+
+
 def announce_pending_jobs(app: Any) -> None:
-    """At start: say that interrupted jobs wait, and where to resume them."""
+    """At start: say that the journal was damaged and set aside, that interrupted jobs
+    wait, and where to resume them."""
+    announce_journal_problems(app)
     if getattr(app, "bulk_engine", None) is None:
         return  # no journal configured (tests that do not use bulk jobs)
     try:
@@ -386,5 +416,9 @@ def attach_engine(app: Any, client: Any, resolved: Any) -> None:
 
         Path(resolved.jobs_db).parent.mkdir(parents=True, exist_ok=True)
         app.bulk_engine = BulkEngine.from_config(client, resolved)
-    except Exception:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
+    except Exception as exc:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
         app.bulk_engine = None
+        app.bulk_engine_error = (
+            f"The bulk-job journal could not be opened ({type(exc).__name__}: {exc}); "
+            "jobs use the default journal instead."
+        )

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
-from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.bulk_runner import JobView, journal_problems, runner_for
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -51,6 +51,8 @@ class JobsScreen(Screen[None]):
     JobsScreen #jobs-title { height: 1; padding: 0 1; text-style: bold; }
     JobsScreen #jobs-table { height: 1fr; }
     JobsScreen #jobs-empty { height: 1fr; padding: 1 2; display: none; }
+    JobsScreen #jobs-warning { height: auto; padding: 0 1; color: $warning; display: none; }
+    JobsScreen.journal-problem #jobs-warning { display: block; }
     JobsScreen.empty #jobs-empty { display: block; }
     JobsScreen.empty #jobs-table { display: none; }
     """
@@ -75,6 +77,7 @@ class JobsScreen(Screen[None]):
         if status is not None:
             yield StatusBar(status, id="status")
         yield Static("Bulk jobs", id="jobs-title", markup=False)
+        yield Static("", id="jobs-warning", markup=False)
         yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
         yield Static("No bulk job yet. Mark contacts with space, then t to tag them.",
                      id="jobs-empty", markup=False)
@@ -112,6 +115,9 @@ class JobsScreen(Screen[None]):
             self.jobs = []
             self.notify(f"Cannot read the jobs journal: {clean(exc)}", severity="error",
                         markup=False)
+        problems = journal_problems(self.app)
+        self.set_class(bool(problems), "journal-problem")
+        self.query_one("#jobs-warning", Static).update(Text("\n".join(f"⚠ {clean(p)}" for p in problems)))
         table.clear()
         for job in self.jobs:
             table.add_row(*job_row(job), key=job.id)

@@ -1,0 +1,68 @@
+"""A damaged jobs journal is set aside and the app says so: at start and on :jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orbit_tui.bulk import BulkEngine, Journal
+from orbit_tui.sandbox import SandboxServer
+from orbit_tui.ui.screens.jobs import JobsScreen
+from ui_helpers import loaded, wait_for
+
+
+def corrupt(path: Path) -> Path:
+    path.write_bytes(b"this is not an SQLite database\x00" * 200)
+    return path
+
+
+def journal_notes(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications if "damaged" in str(n.message)]
+
+
+async def test_a_damaged_journal_is_reported_at_start_and_on_jobs(sandbox: SandboxServer, make_app: Any,
+                                                                 tmp_path: Path) -> None:
+    path = corrupt(tmp_path / "jobs.db")
+    app = make_app(sandbox)
+    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(path))
+    aside = [p.name for p in tmp_path.iterdir() if p.name.startswith("jobs.db.corrupt-")]
+    assert len(aside) == 1
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        await wait_for(pilot, lambda: bool(journal_notes(app)), what="the notification")
+        [note] = journal_notes(app)
+        assert aside[0] in note and ":jobs" in note
+        app.run_command("jobs")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="jobs")
+        screen = app.screen
+        warning = screen.query_one("#jobs-warning")
+        assert screen.has_class("journal-problem") and warning.display
+        assert aside[0] in str(warning.render())
+        assert len(journal_notes(app)) == 1  # said once, not again on :jobs
+
+
+async def test_the_journal_opened_on_first_use_reports_damage_too(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = corrupt(tmp_path / "default-jobs.db")
+    monkeypatch.setattr("orbit_tui.config_paths.jobs_db", lambda: path)
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        assert not journal_notes(app)
+        app.run_command("jobs")  # the journal is opened here
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="jobs")
+        await wait_for(pilot, lambda: bool(journal_notes(app)), what="the notification")
+        assert app.screen.has_class("journal-problem")
+
+
+async def test_a_sound_journal_shows_no_warning(sandbox: SandboxServer, make_app: Any, tmp_path: Path) -> None:
+    app = make_app(sandbox)
+    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        app.run_command("jobs")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="jobs")
+        assert not app.screen.has_class("journal-problem") and not journal_notes(app)
