@@ -46,15 +46,48 @@ def event_count(activity_seed: int) -> int:
     return int(MAX_EVENTS * rng.random() ** 2.5 + 0.5)
 
 
-def events_for(activity_seed: int | None, hostile: bool = False) -> list[dict[str, Any]]:
-    """Every event of a contact, newest first, each with a stable ``seq``."""
+def _parse_stamp(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _fit(moments: list[datetime], earliest: datetime | None, latest: datetime) -> list[datetime]:
+    """The moments moved (or, when they span too long, squeezed) into [earliest, latest], order kept."""
+    if not moments:
+        return moments
+    first, last = moments[0], moments[-1]
+    low = earliest if earliest is not None and earliest <= latest else None
+    if low is None and last <= latest:
+        return moments
+    span = last - first
+    if low is None or span <= latest - low:
+        shift = timedelta(0)
+        if low is not None and first < low:
+            shift = low - first
+        if last + shift > latest:
+            shift = latest - last
+        return [m + shift for m in moments]
+    scale = (latest - low) / span
+    return [low + (m - first) * scale for m in moments]
+
+
+def events_for(activity_seed: int | None, hostile: bool = False, created_at: str | None = None) -> list[dict[str, Any]]:
+    """Every event of a contact, newest first, each with a stable ``seq``.
+
+    Events fall between the contact's ``created_at`` (when given) and the end of
+    the seeded period (the seed's "now"), never before the one or after the other.
+    """
     if activity_seed is None:
         return []
     count = event_count(activity_seed)
     rng = random.Random(activity_seed * 7919 + 1)
     moment = _EPOCH - timedelta(days=rng.randint(0, 400))
-    events: list[dict[str, Any]] = []
-    for index in range(count):
+    drawn: list[tuple[datetime, str, str | None, str | None]] = []
+    for _ in range(count):
         moment += timedelta(minutes=rng.randint(1, 60 * 24 * 5))
         kind = rng.choices(ACTIVITY_TYPES, weights=_TYPE_WEIGHTS)[0]
         channel = "voice" if kind == "agent.call" else rng.choice(CHANNELS)
@@ -62,12 +95,18 @@ def events_for(activity_seed: int | None, hostile: bool = False) -> list[dict[st
             summary: str | None = rng.choice(_HOSTILE_SUMMARIES)
         else:
             summary = rng.choice(_SUMMARIES[kind]).replace("{n}", str(rng.randint(1000, 99999)))
+        drawn.append((moment, kind, channel, summary))
+    moments = _fit([d[0] for d in drawn], _parse_stamp(created_at), _EPOCH)
+    events: list[dict[str, Any]] = []
+    for index, ((_, kind, channel, summary), moment) in enumerate(zip(drawn, moments)):
         events.append({
             "seq": index + 1,
             "type": kind,
             "channel": None if kind == "agent.note" else channel,
             "message_id": f"msg_{activity_seed:x}{index:03d}" if kind.startswith("message.") else None,
-            "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # rounded up to the second, so never before created_at
+            "timestamp": (moment + timedelta(microseconds=999_999)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if moment.microsecond else moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "summary": summary,
         })
     events.reverse()
@@ -75,7 +114,7 @@ def events_for(activity_seed: int | None, hostile: bool = False) -> list[dict[st
 
 
 def activity_page(activity_seed: int | None, *, contact_id: str, hostile: bool, channel: str | None,
-                  kind: str | None, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None, bool, int]:
+                  kind: str | None, limit: int, cursor: str | None, created_at: str | None = None) -> tuple[list[dict[str, Any]], str | None, bool, int]:
     if kind is not None and kind not in ACTIVITY_TYPES:
         raise ApiError(400, "VALIDATION_ERROR", f"{kind!r} is not an activity type",
                        {"field": "type", "value": kind, "expected": list(ACTIVITY_TYPES)})
@@ -86,7 +125,7 @@ def activity_page(activity_seed: int | None, *, contact_id: str, hostile: bool, 
         if len(position) != 1 or not isinstance(position[0], int):
             raise ApiError(400, "INVALID_CURSOR", "the cursor is not valid", {"field": "cursor"})
         after = position[0]
-    events = [e for e in events_for(activity_seed, hostile)
+    events = [e for e in events_for(activity_seed, hostile, created_at)
               if (channel is None or e["channel"] == channel) and (kind is None or e["type"] == kind)]
     total = len(events)
     if after is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .envelope import ApiError, not_found
 from . import segment_counts
-from .indexes import ANY_CHANNEL
+from .indexes import ANY_CHANNEL, symbol_chars
 from .search import (Where, add_search, add_tags, decode_cursor, encode_cursor, key_exists, name_text, phone_tokens,
                      position_int, query_hash)
 from .store import CONTACT_COLUMNS, RawItems, Store, TotalCache, contact_from_row, email_key, now_iso
@@ -178,12 +178,15 @@ def _check_unique(conn: sqlite3.Connection, fields: dict[str, Any], exclude_id: 
 
 
 def _index(conn: sqlite3.Connection, seq: int, contact: dict[str, Any]) -> None:
+    """Write the contact's full-text row and its symbol characters (``contact_chars``)."""
+    name = name_text(contact.get("first_name"), contact.get("last_name"))
+    email = contact.get("email") or ""
     conn.execute("DELETE FROM contacts_fts WHERE rowid = ?", (seq,))
-    conn.execute(
-        "INSERT INTO contacts_fts(rowid, name, email, phone) VALUES (?, ?, ?, ?)",
-        (seq, name_text(contact.get("first_name"), contact.get("last_name")), contact.get("email") or "",
-         phone_tokens(contact.get("phone"))),
-    )
+    conn.execute("INSERT INTO contacts_fts(rowid, name, email, phone) VALUES (?, ?, ?, ?)",
+                 (seq, name, email, phone_tokens(contact.get("phone"))))
+    conn.execute("DELETE FROM contact_chars WHERE contact_seq = ?", (seq,))
+    conn.executemany("INSERT INTO contact_chars (ch, contact_seq) VALUES (?, ?)",
+                     [(ch, seq) for ch in sorted(symbol_chars(f"{name} {email}"))])
 
 
 def create_contact(store: Store, fields: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,12 @@
 - ``contact_optouts (channel, contact_seq)``: one row per channel a contact is
   opted out of (its preference is JSON ``false``), plus a row with channel ``*``
   when it is opted out of at least one; ``GET /contacts/optouts`` reads it.
+- ``contact_chars (ch, contact_seq)``: the non-ASCII characters of a contact's
+  name and email that are neither word characters nor spaces (emoji, symbols,
+  invisible controls): a search made only of such characters (which the
+  full-text index drops) is answered from the contacts that have them all,
+  instead of a substring scan of every contact. Written with the search index
+  (``contacts._index``, the seed); removed by the delete trigger.
 
 SQL triggers on ``contacts`` keep both tables in step with every insert, update
 and delete in the same transaction, whoever writes (the API, the seed, a test
@@ -16,9 +22,10 @@ drops the triggers, writes its rows, fills the tables in one pass each
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS contact_tags (
@@ -26,12 +33,26 @@ CREATE TABLE IF NOT EXISTS contact_tags (
     contact_seq INTEGER NOT NULL,
     PRIMARY KEY (tag, contact_seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contact_chars (
+    ch TEXT NOT NULL,
+    contact_seq INTEGER NOT NULL,
+    PRIMARY KEY (ch, contact_seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contact_chars_contact ON contact_chars(contact_seq);
 CREATE TABLE IF NOT EXISTS contact_optouts (
     channel TEXT NOT NULL,
     contact_seq INTEGER NOT NULL,
     PRIMARY KEY (channel, contact_seq)
 ) WITHOUT ROWID;
 """
+
+_SYMBOL = re.compile(r"[^\w\s\x00-\x7f]")
+
+
+def symbol_chars(text: str) -> set[str]:
+    """The characters of ``text`` that ``contact_chars`` indexes: non-ASCII, not word, not space."""
+    return set() if text.isascii() else set(_SYMBOL.findall(text))
+
 
 ANY_CHANNEL = "*"
 """The ``contact_optouts`` channel marking a contact opted out of at least one channel."""
@@ -62,7 +83,7 @@ TRIGGERS: dict[str, str] = {
         f"WHEN OLD.preferences IS NOT NEW.preferences BEGIN {_DROP_OPTOUTS} {_ADD_OPTOUTS} END",
     "contacts_index_delete":
         f"CREATE TRIGGER IF NOT EXISTS contacts_index_delete AFTER DELETE ON contacts BEGIN "
-        f"{_DROP_TAGS} {_DROP_OPTOUTS} END",
+        f"{_DROP_TAGS} {_DROP_OPTOUTS} DELETE FROM contact_chars WHERE contact_seq = OLD.seq; END",
 }
 
 
@@ -77,15 +98,22 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
-    """Fill both tables from ``contacts`` in one pass each (rows in key order: appends only)."""
-    conn.execute("DELETE FROM contact_tags")
-    conn.execute("DELETE FROM contact_optouts")
-    conn.execute("INSERT INTO contact_tags (tag, contact_seq) SELECT DISTINCT j.value, c.seq "
-                 "FROM contacts c, json_each(c.tags) j WHERE j.type = 'text' ORDER BY 1, 2")
-    conn.execute("INSERT INTO contact_optouts (channel, contact_seq) SELECT channel, seq FROM ("
-                 "SELECT j.key AS channel, c.seq AS seq FROM contacts c, json_each(c.preferences) j "
-                 "WHERE j.type = 'false' UNION SELECT '*', c.seq FROM contacts c WHERE EXISTS "
-                 "(SELECT 1 FROM json_each(c.preferences) j WHERE j.type = 'false')) ORDER BY 1, 2")
+    """Fill the tables from ``contacts`` in one pass each (rows come in ``seq`` order: appends only)."""
+    for table in ("contact_tags", "contact_optouts", "contact_chars"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("INSERT OR IGNORE INTO contact_tags (tag, contact_seq) SELECT j.value, c.seq "
+                 "FROM contacts c, json_each(c.tags) j WHERE j.type = 'text'")
+    conn.execute("INSERT OR IGNORE INTO contact_optouts (channel, contact_seq) SELECT j.key, c.seq "
+                 "FROM contacts c, json_each(c.preferences) j WHERE j.type = 'false'")
+    # the JSON text of an opted-out contact's preferences holds the word false (a cheap first test)
+    conn.execute("INSERT OR IGNORE INTO contact_optouts (channel, contact_seq) SELECT '*', c.seq FROM contacts c "
+                 "WHERE c.preferences LIKE '%false%' AND EXISTS "
+                 "(SELECT 1 FROM json_each(c.preferences) j WHERE j.type = 'false')")
+    # names and emails in plain ASCII (most) have no characters to index
+    rows = conn.execute("SELECT seq, coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
+                        "coalesce(email, '') AS text FROM contacts WHERE length(CAST(text AS BLOB)) != length(text)")
+    conn.executemany("INSERT OR IGNORE INTO contact_chars (ch, contact_seq) VALUES (?, ?)",
+                     [(ch, seq) for seq, text in rows for ch in symbol_chars(text)])
     conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('contact_index', ?)", (INDEX_VERSION,))
 
 

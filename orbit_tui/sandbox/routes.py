@@ -131,12 +131,12 @@ def contact_activity(ctx: Ctx) -> Reply:
     limit = query_limit(ctx.query)
     channel = query_channel(ctx.query)
     with ctx.store.read() as conn:
-        row = conn.execute("SELECT activity_seed FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        row = conn.execute("SELECT activity_seed, created_at FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     if row is None:
         raise not_found("Contact", contact_id)
     items, cursor, has_more, total = activity_page(
         row[0], contact_id=contact_id, hostile=ctx.hostile, channel=channel, kind=ctx.query.get("type") or None,
-        limit=limit, cursor=ctx.query.get("cursor"))
+        limit=limit, cursor=ctx.query.get("cursor"), created_at=row[1])
     return Reply(items, pagination={"cursor": cursor, "has_more": has_more, "total": total})
 
 

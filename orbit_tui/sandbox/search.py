@@ -6,7 +6,8 @@ rebuilt as quoted prefix terms (``"jan"* "doe"*``), so quotes, ``*``, ``OR``,
 as their E.164 digits, national significant number and national-format digit
 groups, so ``415 555``, ``(415) 555-2671`` and ``+1 415 555 2671`` all find
 ``+14155552671``. Text with no word characters (only emoji or punctuation) falls
-back to a substring match on names.
+back to a substring match on names and email; when it holds emoji or other non-ASCII
+symbols, only contacts indexed in ``contact_chars`` as having all of them are matched.
 
 Cursors are opaque tokens ``cur_<base64url(json)>`` holding the last ``seq`` seen,
 a hash of the query they belong to and the time they were issued; a cursor that
@@ -28,6 +29,7 @@ from typing import Any
 import phonenumbers
 
 from .envelope import ApiError
+from .indexes import symbol_chars
 
 CURSOR_TTL_SECONDS = 24 * 3600
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -116,6 +118,10 @@ def add_search(where: Where, text: str | None) -> None:
     elif query is not None:
         where.add("c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", query)
     else:
+        # no words: a substring match on names and email, over only the contacts that
+        # have every emoji/symbol of the text (contact_chars) when it has any
+        for ch in sorted(symbol_chars(text)):
+            where.add_key("contact_chars", "ch", ch)
         pattern = like_pattern(text)
         where.add(
             "(coalesce(c.first_name,'') || ' ' || coalesce(c.last_name,'') LIKE ? ESCAPE '\\' "

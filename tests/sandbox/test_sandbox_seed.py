@@ -16,7 +16,7 @@ from email_validator import validate_email
 
 from orbit_tui.api.models import ACTIVITY_TYPES
 from orbit_tui.sandbox import DEMO_API_KEY, SandboxServer, seed_database
-from orbit_tui.sandbox.activity import events_for
+from orbit_tui.sandbox.activity import event_count, events_for
 from orbit_tui.sandbox.seed_pools import HOSTILE_STRINGS
 
 from sandbox_helpers import client_for
@@ -28,7 +28,9 @@ def _dump(db: Path) -> list[tuple]:
         lists = conn.execute("SELECT id, name FROM lists ORDER BY seq").fetchall()
         members = conn.execute("SELECT * FROM list_members ORDER BY 1, 2").fetchall()
         segments = conn.execute("SELECT id, name, rules FROM segments ORDER BY seq").fetchall()
-    return contacts + lists + members + segments
+        lookups = [row for table in ("contact_tags", "contact_optouts", "contact_chars", "segment_counts")
+                   for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()]
+    return contacts + lists + members + segments + lookups
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,51 @@ def test_seeded_contacts_are_valid_and_varied(seeded: Path) -> None:
     assert min(events) == 0 and max(events) <= 60 and max(events) > 40
     assert len(list_sizes) == 10 and all(size > 0 for size in list_sizes)
     assert segments == 5
+
+
+def test_activity_falls_between_creation_and_the_end_of_the_seeded_period(seeded: Path) -> None:
+    with sqlite3.connect(seeded) as conn:
+        rows = conn.execute("SELECT activity_seed, created_at FROM contacts").fetchall()
+    seen = 0
+    for activity_seed, created_at in rows:
+        stamps = [e["timestamp"] for e in events_for(activity_seed, created_at=created_at)]
+        assert stamps == sorted(stamps, reverse=True)  # newest first
+        assert all(created_at <= s <= "2026-03-01T00:00:00Z" for s in stamps), created_at
+        seen += len(stamps)
+    assert seen > 1000
+    # the early contacts keep their spread-out timelines; late ones are squeezed into their days
+    late = max(rows, key=lambda r: r[1] if event_count(r[0]) > 20 else "")
+    assert event_count(late[0]) > 20
+    assert all(e["timestamp"] >= late[1] for e in events_for(late[0], created_at=late[1]))
+
+
+def test_activity_endpoint_uses_the_contacts_creation_time(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    with client_for(sandbox_factory(contacts=40)) as api:
+        contacts = api.get("/contacts", params={"limit": 40}).json()["data"]
+        checked = 0
+        for contact in contacts:
+            events = api.get(f"/contacts/{contact['id']}/activity", params={"limit": 100}).json()["data"]
+            assert all(contact["created_at"] <= e["timestamp"] <= "2026-03-01T00:00:00Z" for e in events)
+            checked += len(events)
+        assert checked > 0
+
+
+def test_phones_of_large_seeds_are_valid_without_checking_each(tmp_path: Path) -> None:
+    """From 50,000 contacts on, numbers come from pre-validated templates unchecked: check a sample here."""
+    from orbit_tui.sandbox import seed as seed_module
+
+    gen = seed_module._Generator("7/3", 1_000_000, (3000, 4000))
+    assert not gen.verify and sum(len(t) for t in gen.templates.values()) > 300
+    phones = [row[2] for row, _ in (gen.contact(i, i + 1, seed_module._END_TS - 10**6 + i) for i in range(3000))
+              if row[2]]
+    assert len(phones) == len(set(phones)) > 2500
+    regions = set()
+    for phone in phones:
+        parsed = phonenumbers.parse(phone, None)
+        assert phonenumbers.is_valid_number(parsed), phone
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == phone
+        regions.add(phonenumbers.region_code_for_number(parsed))
+    assert len(regions) >= 25
 
 
 def test_activity_is_deterministic_and_typed() -> None:
