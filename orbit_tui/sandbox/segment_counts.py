@@ -14,6 +14,7 @@ count is never stale.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from typing import Any, Mapping
@@ -43,6 +44,12 @@ def _rules() -> Any:
     from orbit_tui import rules  # the rules module is another area's; imported when needed
 
     return rules
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(rules_text: str) -> Any:
+    """The parsed rules of a stored segment: parsed once, not on every contact write."""
+    return _rules().matcher(json.loads(rules_text))
 
 
 def version(conn: sqlite3.Connection) -> int:
@@ -99,11 +106,10 @@ def apply(conn: sqlite3.Connection, before_version: int, before: Mapping[str, An
     now = version(conn)
     rows = conn.execute("SELECT s.seq, s.rules, n.contact_count FROM segments s JOIN segment_counts n "
                         "ON n.segment_seq = s.seq WHERE n.at_version = ?", (before_version,)).fetchall()
-    evaluate = _rules().evaluate
     for seq, rules_text, count in rows:
-        rules = json.loads(rules_text)
-        delta = (1 if after is not None and evaluate(rules, after) else 0) - \
-            (1 if before is not None and evaluate(rules, before) else 0)
+        matches = _matcher(rules_text)
+        delta = (1 if after is not None and matches(after) else 0) - \
+            (1 if before is not None and matches(before) else 0)
         conn.execute("UPDATE segment_counts SET contact_count = ?, at_version = ? WHERE segment_seq = ?",
                      (count + delta, now, seq))
 
