@@ -28,6 +28,7 @@ from orbit_tui.api.models import CHANNELS
 from .seed_pools import (EMAIL_DOMAINS, HOSTILE_STRINGS, LANGUAGES, PLANS, REGIONS, SOURCES, STAGE_WEIGHTS, STAGES,
                          TAG_VOCABULARY, PhoneTemplate, ascii_slug, name_pools, phone_templates)
 from . import indexes, segment_counts
+from .seed_search import ForkedSearchIndex, InlineSearchIndex
 from .store import CONTACT_INDEXES, connect
 
 VERIFY_EACH_PHONE_UP_TO = 50_000
@@ -248,11 +249,13 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
     Contacts are made in chunks of 50,000, each from its own seeded generator, so
     the data is the same whether the chunks are made here or (from 200,000
     contacts on, when there is a spare CPU and this process runs a single thread)
-    in forked worker processes while this one writes the previous chunk.
+    in forked worker processes while this one writes the previous chunk (and
+    another forked process builds the full-text index: see :mod:`.seed_search`).
     ``progress`` (if given) is told when each phase ends.
     """
     report = progress or (lambda phase: None)
     conn = connect(db_path)
+    search: InlineSearchIndex | ForkedSearchIndex | None = None
     try:
         _refuse_if_seeded(conn, db_path)
         # Pages go straight to the file (a write-ahead log would hold every page to copy it
@@ -263,35 +266,36 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         conn.execute("PRAGMA cache_size=-1048576")
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")  # index builds sort in parallel
-        conn.execute("BEGIN IMMEDIATE")
+        hostile_count = len(HOSTILE_STRINGS) * 2 if hostile else 0
+        total = contacts + hostile_count
+        workers = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+        # fork is only safe (and only used) while this process runs no other thread
+        parallel = contacts >= _PARALLEL_FROM and workers >= 1 and threading.active_count() == 1
+        search = ForkedSearchIndex(conn, db_path) if parallel else InlineSearchIndex(conn)
+        conn.execute("BEGIN")  # deferred: it locks only the database it writes (not the search build)
         _refuse_if_seeded(conn, db_path)
-        # merge the search index once at the end instead of while loading
-        conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 0)")
+        search.begin()
         start = int(conn.execute("SELECT coalesce(max(seq), 0) FROM contacts").fetchone()[0]) + 1
         for name in CONTACT_INDEXES:  # build the secondary indexes once, after the rows
             conn.execute(f"DROP INDEX IF EXISTS {name}")
         indexes.drop_triggers(conn)  # the lookup tables are filled in one pass after the rows
         segment_counts.drop_triggers(conn)
-        hostile_count = len(HOSTILE_STRINGS) * 2 if hostile else 0
-        total = contacts + hostile_count
         step = _SPAN_SECONDS / max(1, total)
         begin = _END_TS - _SPAN_SECONDS
         chunks = max(1, math.ceil(contacts / _CHUNK))
         jobs = [_Chunk(seed, k, chunks, k * _CHUNK, min(_CHUNK, contacts - k * _CHUNK), contacts, start, begin, step)
                 for k in range(chunks) if contacts - k * _CHUNK > 0]
-        workers = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
         emails: set[str] = set()
-        # fork is only safe (and only used) while this process runs no other thread
-        if contacts >= _PARALLEL_FROM and workers >= 1 and threading.active_count() == 1:
+        if parallel:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for rows, fts in pool.imap(_make_chunk, jobs):
                     _unique_emails(rows, fts, emails)
-                    _flush(conn, rows, fts)
+                    _flush(conn, search, rows, fts)
         else:
             for job in jobs:
                 rows, fts = _make_chunk(job)
                 _unique_emails(rows, fts, emails)
-                _flush(conn, rows, fts)
+                _flush(conn, search, rows, fts)
         report("contacts written")
         if hostile_count:
             gen = _Generator(f"{seed}/hostile", hostile_count, (0, 10_000))
@@ -299,7 +303,7 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
                     for i in range(hostile_count)]
             rows, fts = [m[0] for m in made], [m[1] for m in made]
             _unique_emails(rows, fts, emails)
-            _flush(conn, rows, fts)
+            _flush(conn, search, rows, fts)
         for ddl in CONTACT_INDEXES.values():
             conn.execute(ddl)
         indexes.rebuild(conn)
@@ -309,17 +313,22 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         _seed_groups(conn, random.Random(f"{seed}/groups"), start, total)
         segment_counts.store_all(conn)
         report("segments counted")
+        search.finish()
+        report("search index in")
         conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('seed', ?), ('hostile', ?)",
                      (str(seed), "1" if hostile else "0"))
         conn.execute("COMMIT")
         report("committed")
-        conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
-        conn.execute("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', 4)")
+        search.after_commit()
         report("search index optimised")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("ANALYZE")
         report("analysed")
     finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if search is not None:
+            search.close()
         conn.close()
 
 
@@ -329,14 +338,13 @@ def _refuse_if_seeded(conn: Any, db_path: str | Path) -> None:
         raise ValueError(f"{Path(db_path).name} already has contacts; seed an empty database")
 
 
-def _flush(conn: Any, rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]]) -> None:
+def _flush(conn: Any, search: InlineSearchIndex | ForkedSearchIndex, rows: list[tuple[Any, ...]],
+           fts: list[tuple[Any, ...]]) -> None:
     conn.executemany(
         "INSERT INTO contacts (seq, id, phone, email, first_name, last_name, country_code, lifecycle_stage, tags, "
         "metadata, preferences, created_at, updated_at, email_key, activity_seed) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    conn.executemany("INSERT INTO contacts_fts(rowid, name, email, phone) VALUES (?,?,?,?)", fts)
-    rows.clear()
-    fts.clear()
+    search.add(fts)
 
 
 def _seed_groups(conn: Any, rng: random.Random, start: int, total: int) -> None:

@@ -22,6 +22,14 @@ from typing import Any
 
 from . import indexes, segment_counts
 
+SEARCH_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS contacts_fts USING fts5(
+    name, email, phone,
+    tokenize = "unicode61 remove_diacritics 2",
+    prefix = '2 3',
+    columnsize = 0
+)"""
+"""The full-text index (rowid = contacts.seq)."""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,12 +48,7 @@ CREATE TABLE IF NOT EXISTS contacts (
     email_key TEXT NULL,
     activity_seed INTEGER NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS contacts_fts USING fts5(
-    name, email, phone,
-    tokenize = "unicode61 remove_diacritics 2",
-    prefix = '2 3',
-    columnsize = 0
-);
+""" + SEARCH_TABLE + """;
 CREATE TABLE IF NOT EXISTS lists (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL,

@@ -30,7 +30,11 @@ def _dump(db: Path) -> list[tuple]:
         segments = conn.execute("SELECT id, name, rules FROM segments ORDER BY seq").fetchall()
         lookups = [row for table in ("contact_tags", "contact_optouts", "contact_chars", "segment_counts")
                    for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()]
-    return contacts + lists + members + segments + lookups
+        search = conn.execute("SELECT rowid, name, email, phone FROM contacts_fts ORDER BY rowid").fetchall()
+        conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('integrity-check')")  # raises when corrupt
+        found = [conn.execute("SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?", (q,)).fetchone()
+                 for q in ('"a"*', '"ma"*', '"gmail"', '"com"', '"1"*', '"44"*')]
+    return contacts + lists + members + segments + lookups + search + found
 
 
 @pytest.fixture(scope="module")
@@ -198,8 +202,9 @@ def test_worker_processes_make_the_same_data(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(seed_module.multiprocessing, "get_context", spy)
     seed_database(tmp_path / "parallel.db", contacts=700, seed=5)
-    assert contexts == ["fork"]  # the worker path really ran
+    assert contexts == ["fork", "fork"]  # the worker path really ran (search index builder and pool)
     assert _dump(tmp_path / "parallel.db") == _dump(tmp_path / "serial.db")
+    assert not list(tmp_path.glob("*search-build*"))  # the index's build file is gone
     with sqlite3.connect(tmp_path / "serial.db") as conn:
         phones = [r[0] for r in conn.execute("SELECT phone FROM contacts WHERE phone IS NOT NULL")]
     assert len(phones) == len(set(phones))
