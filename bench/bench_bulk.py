@@ -8,6 +8,10 @@
    Python example (one ``POST /contacts/{id}/tags`` at a time, waiting for each answer),
    both measured in the same run on the same server, 50 ms latency.
 
+Both also report, per item, the CPU time of the client's process and of the sandbox's
+and the time each spent runnable but waiting for a CPU (Linux schedstat): on a shared
+machine that wait, not the engine's own work, is what bounds the engine's rate.
+
 The sandbox runs in its own process (``orbit_tui.sandbox.serve``) so that the client and
 the server do not share one interpreter lock; each scenario gets a fresh copy of one
 seeded database.
@@ -44,9 +48,52 @@ from orbit_tui.sandbox import DEMO_API_KEY, seed_database
 RESULTS = Path(os.environ.get("ORBIT_BENCH_OUT") or Path(__file__).resolve().parent / "results")
 
 
+def sched_seconds(pid: int) -> tuple[float, float] | None:
+    """(CPU seconds, seconds spent runnable but waiting for a CPU) of every thread of
+    ``pid`` so far, from Linux's /proc/<pid>/task/*/schedstat; None elsewhere."""
+    run = wait = 0.0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat", encoding="ascii") as fh:
+                fields = fh.read().split()
+            run += int(fields[0]) / 1e9
+            wait += int(fields[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+    return run, wait
+
+
+class SchedMeter:
+    """CPU time and run-queue wait of this process and the sandbox's, per item.
+
+    On a shared 2-CPU machine the engine's throughput is bounded by how soon its event
+    loop gets a CPU back; this says how much of the wall time went to waiting for one.
+    """
+
+    def __init__(self, sandbox_pid: int | None) -> None:
+        self.pids = {"client_process": os.getpid(), "sandbox_process": sandbox_pid}
+        self.start = {name: sched_seconds(pid) for name, pid in self.pids.items() if pid}
+
+    def per_item(self, items: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, before in self.start.items():
+            now = sched_seconds(self.pids[name] or 0)
+            if before is None or now is None or not items:
+                continue
+            out[name] = {
+                "cpu_ms_per_item": round((now[0] - before[0]) / items * 1000, 2),
+                "runqueue_wait_ms_per_item": round((now[1] - before[1]) / items * 1000, 2),
+            }
+        return out
+
+
+SANDBOX_PID: int | None = None  # the running sandbox child, for SchedMeter
+
+
 @contextmanager
 def sandbox_process(db: Path, *, latency_ms: float, limit: int | None) -> Iterator[str]:
     """Serve ``db`` in a child process; yield its base URL."""
+    global SANDBOX_PID
     code = (
         "import sys\n"
         "from orbit_tui.sandbox import Faults, serve\n"
@@ -54,6 +101,7 @@ def sandbox_process(db: Path, *, latency_ms: float, limit: int | None) -> Iterat
         f"faults=Faults(latency_ms={latency_ms!r}, rate_limit_per_min={limit!r}))\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    SANDBOX_PID = proc.pid
     try:
         assert proc.stdout is not None
         base_url = ""
@@ -69,6 +117,7 @@ def sandbox_process(db: Path, *, latency_ms: float, limit: int | None) -> Iterat
             raise RuntimeError("the sandbox process did not start")
         yield base_url
     finally:
+        SANDBOX_PID = None
         proc.terminate()
         proc.wait(timeout=10)
 
@@ -82,17 +131,31 @@ class Count429:
             self.n += 1
 
 
+class PeakInFlight:
+    """The most requests the client had out at once (the concurrency really used)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, event: Any) -> None:
+        self.n = max(self.n, int(getattr(event, "in_flight", 0) or 0))
+
+
 async def run_engine(base_url: str, journal: Path, tag: str, concurrency: int) -> dict[str, Any]:
     async with OrbitClient(base_url, DEMO_API_KEY) as client:
         counter = Count429()
         client.add_listener(counter)
+        peak = PeakInFlight()
+        client.add_listener(peak)
         engine = BulkEngine(client, Journal(journal), concurrency=concurrency)
         t0 = time.monotonic()
         plan = await engine.plan(Target.matching(), Operation.tags(add=[tag]))
         sent_after_plan = client.requests_sent
+        meter = SchedMeter(SANDBOX_PID)
         t1 = time.monotonic()
         job = await engine.execute(plan)
         t2 = time.monotonic()
+        sched = meter.per_item(job.counts.done)
         requests = client.requests_sent  # plan + run, retries included
         # Verify on the server: every contact carries the tag.
         tagged = 0
@@ -119,6 +182,9 @@ async def run_engine(base_url: str, journal: Path, tag: str, concurrency: int) -
             "lost": c.total - c.done - c.failed - c.skipped - c.remaining,
             "server_contacts_tagged": tagged,
             "server_contacts": total,
+            "concurrency": engine.concurrency,
+            "max_requests_in_flight": peak.n,
+            "during_run": sched,
         }
 
 
@@ -139,12 +205,14 @@ def run_sequential(base_url: str, sample: int, tag: str) -> dict[str, Any]:
                 break
             cursor = page["cursor"]
         ids = ids[:sample]
+        meter = SchedMeter(SANDBOX_PID)
         t0 = time.monotonic()
         for contact_id in ids:
             response = http.post(f"contacts/{contact_id}/tags", json={"tags": [tag]})
             response.raise_for_status()
         elapsed = time.monotonic() - t0
-    return {"contacts": len(ids), "run_s": round(elapsed, 3), "items_per_s": round(len(ids) / elapsed, 2)}
+    return {"contacts": len(ids), "run_s": round(elapsed, 3), "items_per_s": round(len(ids) / elapsed, 2),
+            "during_run": meter.per_item(len(ids))}
 
 
 def main() -> int:
