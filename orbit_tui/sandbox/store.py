@@ -2,7 +2,9 @@
 
 The ``contacts`` table follows the schema agreed with ``orbit_tui.rules`` (alias
 ``c``); the sandbox adds a full-text index (``contacts_fts``, rowid = ``seq``), the
-lists, memberships, segments, idempotency records and a small key/value table.
+lists, memberships, segments, idempotency records and a small key/value table, and
+the lookup tables that keep filters fast at a million contacts (tags, opt-outs and
+symbol characters: :mod:`.indexes`; segments' stored counts: :mod:`.segment_counts`).
 
 Activity is not stored: the API offers no way to write it, so each seeded contact's
 timeline is synthesised deterministically from its ``activity_seed`` (see
