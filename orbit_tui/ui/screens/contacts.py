@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Click
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from orbit_tui.api.models import Contact
 from orbit_tui.ui.query import ContactQuery
@@ -39,12 +39,15 @@ from orbit_tui.ui.screens.contacts_paging import PagingScreen
 from orbit_tui.ui.screens.filters import FilterScreen
 from orbit_tui.ui.source import PageResult
 from orbit_tui.ui.widgets.contacts_table import ContactsTable
+from orbit_tui.ui.widgets.footer import QuietFooter
 from orbit_tui.ui.widgets.status_bar import StatusBar
 from orbit_tui.ui.window import PageWindow
 
 if TYPE_CHECKING:
     from orbit_tui.ui.app import OrbitApp
 
+QUIET_LOAD_S = 0.15
+"""A first page that takes longer than this shows "searching…"/"loading…"."""
 FIRST_PAINT_SETTLE_S = 0.15
 """After the first page's frame, what can wait (revalidating it, the demo's sandbox,
 the bulk journal) waits this long more, so the frame reaches the terminal first."""
@@ -103,6 +106,8 @@ class ContactsScreen(PagingScreen):
         self._activity = ""
         self._listeners: list[Callable[[], None]] = []
         self._told_first_page = False
+        self._labels: dict[str, Text] = {}
+        self._activity_timer: Timer | None = None
 
     @property
     def orbit_app(self) -> OrbitApp:
@@ -125,7 +130,7 @@ class ContactsScreen(PagingScreen):
         yield Static("", id="message", markup=False)
         if app.status.profile.demo:
             yield Static(DEMO_HINT, id="demo-hint", markup=False)
-        yield Footer(compact=True)
+        yield QuietFooter(compact=True)
 
     def on_mount(self) -> None:
         app = self.orbit_app
@@ -200,7 +205,9 @@ class ContactsScreen(PagingScreen):
     def _show_chips(self) -> None:
         widget = self.query_one("#chips", Static)
         widget.set_class(self.query_state.has_filters, "active")
-        widget.update(chips_text(self.query_state) if self.query_state.has_filters else "")
+        self._set_label(
+            "#chips", chips_text(self.query_state) if self.query_state.has_filters else Text()
+        )
 
     @on(Click, "#chips")
     def _chip_clicked(self, event: Click) -> None:
@@ -209,12 +216,26 @@ class ContactsScreen(PagingScreen):
             self.set_query(self.query_state.without(key))
 
     # -- loading --------------------------------------------------------------------
-    def _begin(self, activity: str) -> None:
+    def _begin(self, activity: str, *, quiet_for: float = 0.0) -> None:
+        """Say what is loading; after ``quiet_for`` seconds only if it still is then.
+
+        A search answered within ``quiet_for`` then costs no repaint of the header
+        for "searching…" and another for its end (each a layout of the screen).
+        """
         self._activity = activity
-        self._paint_counts()
+        if self._activity_timer is not None:
+            self._activity_timer.stop()
+            self._activity_timer = None
+        if quiet_for > 0:
+            self._activity_timer = self.set_timer(quiet_for, self._paint_counts)
+        else:
+            self._paint_counts()
 
     def _end(self) -> None:
         self._activity = ""
+        if self._activity_timer is not None:
+            self._activity_timer.stop()
+            self._activity_timer = None
         self._paint_counts()
 
     def load_first(self, *, refresh: bool = False) -> None:
@@ -223,7 +244,9 @@ class ContactsScreen(PagingScreen):
         self.workers.cancel_group(self, "contacts-page")
         self.workers.cancel_group(self, "contacts-revalidate")
         self.is_paging = False
-        self._begin("searching…" if self.query_state.search else "loading…")
+        self._begin(
+            "searching…" if self.query_state.search else "loading…", quiet_for=QUIET_LOAD_S
+        )
         self._load_first(self.generation, self.query_state, refresh)
 
     @work(group="contacts-load", exclusive=True, exit_on_error=False)
@@ -303,10 +326,23 @@ class ContactsScreen(PagingScreen):
     # -- header ---------------------------------------------------------------------
     def _paint_counts(self) -> None:
         text = counts_text(self.page_window, len(self.orbit_app.marks), self._activity)
-        self.query_one("#counts", Static).update(text)
+        self._set_label("#counts", text)
 
     def _paint_freshness(self) -> None:
-        self.query_one("#freshness", Static).update(freshness_text(self._freshness.values()))
+        self._set_label("#freshness", freshness_text(self._freshness.values()))
+
+    def _set_label(self, selector: str, text: Text) -> None:
+        """Repaint a header label only if its text changed; lay out only if its width did.
+
+        The labels are ``width: auto``: the same width needs no layout of the screen
+        (the costliest part of a frame), and the same text no repaint at all.
+        """
+        old = self._labels.get(selector)
+        if old is not None and old == text:
+            return
+        self._labels[selector] = text
+        layout = old is None or old.cell_len != text.cell_len
+        self.query_one(selector, Static).update(text, layout=layout)
 
     @property
     def counts_text(self) -> str:

@@ -74,6 +74,7 @@ class StatusBar(Static):
     def __init__(self, status: AppStatus, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self._status = status
+        self._shown: Text | None = None
         self._unsubscribe = status.subscribe(self._repaint)
 
     def on_mount(self) -> None:
@@ -90,4 +91,9 @@ class StatusBar(Static):
         from orbit_tui.ui.themes import badge_styles
 
         styles = badge_styles(self.app.get_css_variables()) if self.is_attached else None
-        self.update(render_status(self._status, self.size.width or 120, styles))
+        text = render_status(self._status, self.size.width or 120, styles)
+        if text == self._shown:
+            return  # e.g. the in-flight count went 1 → 0 → 1 within one step
+        self._shown = text
+        # One line, 1fr wide: what it says never changes its size, so no layout.
+        self.update(text, layout=False)
