@@ -8,6 +8,10 @@ A result can be 100,000 contacts long; the table keeps at most ``max_pages`` pag
 - ``first``..``last`` is the contiguous range of pages whose rows are in the table;
 - the table asks ``wants_next(row)`` / ``wants_previous(row)`` as the cursor moves and
   calls ``append`` / ``prepend``, which return how many rows to drop at the other end.
+  The next page is asked for well before the cursor reaches the last loaded row (up to
+  two pages ahead, see ``edge_rows``), so scrolling does not wait on it;
+- ``restart_at`` starts the loaded range afresh at a page whose cursor is known (``g``
+  back to the first page after the window has slid), keeping every cursor learnt.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass, field
 
 from orbit_tui.api.models import Contact, Page
 
-NEAR_EDGE_ROWS = 10
+PREFETCH_PAGES = 2
+"""Ask for the next page when the cursor is this many pages from the loaded end."""
 
 
 @dataclass
@@ -70,11 +75,22 @@ class PageWindow:
         return self.last + 1 < len(self.cursors)
 
     # -- decisions ----------------------------------------------------------------
+    def edge_rows(self) -> int:
+        """How near an end of the loaded rows the cursor asks for the page beyond it.
+
+        ``PREFETCH_PAGES`` pages, but never more than half the rows loaded (the first
+        page alone does not load a second until the cursor moves down it) nor a quarter
+        of the full window, so that sliding by one page can never leave the cursor near
+        both ends at once (which would load forwards and backwards in turn forever).
+        """
+        full = self.page_size * self.max_pages
+        return max(1, min(PREFETCH_PAGES * self.page_size, full // 4, self.row_count // 2))
+
     def wants_next(self, row: int) -> bool:
-        return self.loaded and self.more_after() and row >= self.row_count - NEAR_EDGE_ROWS
+        return self.loaded and self.more_after() and row >= self.row_count - self.edge_rows()
 
     def wants_previous(self, row: int) -> bool:
-        return self.loaded and self.first > 0 and row < NEAR_EDGE_ROWS
+        return self.loaded and self.first > 0 and row < self.edge_rows()
 
     def cursor_for(self, page_index: int) -> str | None:
         return self.cursors[page_index]
@@ -87,6 +103,18 @@ class PageWindow:
         self.first, self.last = 0, -1
         self.total = None
         self.append(page)
+
+    def restart_at(self, page_index: int, page: Page[Contact]) -> None:
+        """Drop the loaded pages and load ``page`` as page ``page_index`` alone.
+
+        The cursors learnt so far are kept, so the pages after it load by cursor (from
+        the cache when they are there) as the user scrolls on.
+        """
+        if not 0 <= page_index < len(self.cursors):
+            raise ValueError(f"page {page_index} has no known cursor")
+        self.pages = {page_index: list(page.items)}
+        self.first = self.last = page_index
+        self._learn(page_index, page)
 
     def _learn(self, page_index: int, page: Page[Contact]) -> None:
         if page.total is not None:

@@ -2,20 +2,58 @@
 
 The table holds a window of at most ``max_pages`` pages (see :mod:`orbit_tui.ui.window`).
 As the cursor nears an edge of the window the next (or previous) page is loaded by its
-cursor, from the cache when it is there, and the page at the other end is dropped. Every
-load carries the generation of the query it was made for, so a page of an older search is
-thrown away.
+cursor, from the cache when it is there (scrolling back up costs no request), and the
+page at the other end is dropped. Every load carries the generation of the query it was
+made for, so a page of an older search is thrown away.
+
+``G`` (end) goes to the last row of the whole result. The API pages forwards only, by
+cursor, so the screen walks the pages after the window one by one (cached ones at once)
+without painting them, saying "to the end… row N of M · esc stops" as it goes; ``escape``
+stops the walk where it got to, and the table then shows the rows reached. ``g`` (home)
+goes to the first row: page 1 again (from the cache) when the window has slid past it.
 """
 
 from __future__ import annotations
 
-from textual import work
+import asyncio
+import gc
+import time
+
+from textual import on, work
 
 from orbit_tui.ui.errors import is_offline_error
 from orbit_tui.ui.query import ContactQuery
+from orbit_tui.ui.safe import format_count
 from orbit_tui.ui.screens.contacts_marking import MarkingScreen
 from orbit_tui.ui.source import PageResult
+from orbit_tui.ui.widgets.contacts_table import ContactsTable
 from orbit_tui.ui.window import PageWindow
+
+WALK_PAINT_EVERY_S = 0.25
+"""While walking to the end, how often the progress line is repainted."""
+
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Move what start-up allocated out of the garbage collector's sight, once.
+
+    The app holds a few hundred thousand long-lived objects after start-up (Textual,
+    pydantic, the imports); every full collection walked them all, which was a stall of
+    up to ~300 ms every few hundred rows while scrolling. Frozen, they are never
+    scanned again; what the app allocates later is collected as usual.
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.freeze()
+
+
+def walk_text(window: PageWindow) -> str:
+    reached = window.absolute_start() + window.row_count
+    total = f" of {format_count(window.total)}" if window.total is not None else ""
+    return f"to the end… row {format_count(reached)}{total} · esc stops"
+
 
 class PagingScreen(MarkingScreen):
     """Base of the contacts screen: loading pages into the sliding window."""
@@ -25,6 +63,8 @@ class PagingScreen(MarkingScreen):
     is_loading: bool
     is_paging: bool
     _freshness: dict[int, PageResult]
+    _jump = 0
+    """Bumped by every jump (``g``/``G``): a walk that is no longer current stays quiet."""
 
     # Provided by the contacts screen.
     def _show_error(self, error: BaseException) -> None:
@@ -42,7 +82,9 @@ class PagingScreen(MarkingScreen):
     def _notify_loaded(self) -> None:
         raise NotImplementedError
 
+    # -- the window follows the cursor ------------------------------------------------
     def _maybe_page(self, row: int) -> None:
+        freeze_startup_heap()  # start-up is over once the first rows are on screen
         if self.is_loading or self.is_paging or not self.page_window.loaded:
             return
         if self.page_window.wants_next(row):
@@ -76,15 +118,11 @@ class PagingScreen(MarkingScreen):
         self._freshness[index] = result
         if forward:
             dropped = self.page_window.append(result.page)
-            table.append(result.page.items)
-            table.drop_head(dropped)
+            table.append(result.page.items, drop_head=dropped)
         else:
             dropped = self.page_window.prepend(result.page)
-            table.prepend(result.page.items)
-            table.drop_tail(dropped)
-        self._freshness = {
-            k: v for k, v in self._freshness.items() if self.page_window.first <= k <= self.page_window.last
-        }
+            table.prepend(result.page.items, drop_tail=dropped)
+        self._forget_freshness_outside()
         self.is_paging = False
         self._end()
         self._paint_freshness()
@@ -93,6 +131,129 @@ class PagingScreen(MarkingScreen):
             self._revalidate(generation, query, index, cursor)
         # The cursor may already sit near the new edge (a held key): keep going.
         self.call_after_refresh(lambda: self._maybe_page(self.table.cursor_row))
+
+    def _forget_freshness_outside(self) -> None:
+        window = self.page_window
+        self._freshness = {k: v for k, v in self._freshness.items() if window.first <= k <= window.last}
+
+    # -- g / G: first and last row of the whole result ----------------------------------
+    @on(ContactsTable.Jump, "#contacts")
+    def _jump_requested(self, event: ContactsTable.Jump) -> None:
+        event.stop()
+        window = self.page_window
+        if self.is_loading or not window.loaded:
+            return
+        if event.to_end and not window.more_after():
+            return  # the last row of the result is loaded: the table is on it
+        if not event.to_end and window.first == 0:
+            return
+        self.stop_jump()
+        self.workers.cancel_group(self, "contacts-page")  # a page on its way is moot
+        self._jump += 1
+        self.is_paging = True
+        if event.to_end:
+            self._begin(walk_text(window))
+            self._walk_to_end(self.generation, self.query_state, self._jump)
+        else:
+            self._begin("loading…")
+            self._back_to_start(self.generation, self.query_state, self._jump)
+
+    def _current(self, generation: int, jump: int) -> bool:
+        return generation == self.generation and jump == self._jump
+
+    @work(group="contacts-page", exit_on_error=False)
+    async def _walk_to_end(self, generation: int, query: ContactQuery, jump: int) -> None:
+        """Load the pages after the window one by one until the last, then show it.
+
+        The pages go into the window (which keeps the last ``max_pages`` of them) but
+        not into the table until the walk ends or is stopped: nothing is painted per
+        page but the progress line, a few times a second.
+        """
+        app = self.orbit_app
+        window = self.page_window
+        painted = time.monotonic()
+        result: PageResult | None = None
+        try:
+            while window.more_after():
+                index = window.last + 1
+                result = await app.source.contacts_page(
+                    query, window.cursor_for(index), limit=app.page_size
+                )
+                if not self._current(generation, jump):
+                    return
+                window.append(result.page)
+                self._freshness[index] = result
+                if time.monotonic() - painted >= WALK_PAINT_EVERY_S:
+                    painted = time.monotonic()
+                    self._begin(walk_text(window))
+        except asyncio.CancelledError:
+            if self._current(generation, jump):  # escape: show where the walk got to
+                self._show_window_end(stopped=True)
+            raise
+        except Exception as error:  # noqa: BLE001
+            if self._current(generation, jump):
+                self._show_window_end(stopped=False)  # the rows reached, then why it stopped
+                self._show_error(error)
+            return
+        if not self._current(generation, jump):
+            return
+        self._show_window_end(stopped=False)
+        index = window.last
+        if result is not None and result.from_cache and result.stale and not result.offline:
+            self._revalidate(generation, query, index, window.cursor_for(index))
+
+    def _show_window_end(self, *, stopped: bool) -> None:
+        """After a walk: the table shows the window, the cursor on its last row."""
+        window = self.page_window
+        self._forget_freshness_outside()
+        self.is_paging = False
+        self._end()
+        rows = window.contacts()
+        self.table.show(rows, cursor_row=max(0, len(rows) - 1))
+        self._paint_freshness()
+        self._notify_loaded()
+        if stopped:
+            reached = window.absolute_start() + len(rows)
+            self.notify(f"Stopped at row {format_count(reached)}", title="Go to the end")
+
+    @work(group="contacts-page", exit_on_error=False)
+    async def _back_to_start(self, generation: int, query: ContactQuery, jump: int) -> None:
+        """Page 1 again (from the cache at once when it is there) as the only page."""
+        app = self.orbit_app
+        try:
+            result = await app.source.contacts_page(query, None, limit=app.page_size)
+        except Exception as error:  # noqa: BLE001
+            if self._current(generation, jump):
+                self.is_paging = False
+                self._end()
+                self._show_error(error)
+            return
+        if not self._current(generation, jump):
+            return
+        self.page_window.restart_at(0, result.page)
+        self._freshness = {0: result}
+        self.is_paging = False
+        self._end()
+        self.table.show(self.page_window.contacts(), cursor_row=0)
+        self._paint_freshness()
+        self._notify_loaded()
+        if result.from_cache and result.stale and not result.offline:
+            self._revalidate(generation, query, 0, None)
+
+    def stop_jump(self) -> bool:
+        """Stop a walk to the end (``escape``); returns whether one was running."""
+        running = [
+            w for w in self.workers
+            if w.group == "contacts-page" and w.is_running and w.name.startswith("_walk_to_end")
+        ]
+        for worker in running:
+            worker.cancel()
+        return bool(running)
+
+    def stop_marking(self) -> bool:
+        """``escape`` stops what runs long: a walk to the end, and "mark all"."""
+        walking = self.stop_jump()
+        return super().stop_marking() or walking
 
     @work(group="contacts-revalidate", exit_on_error=False)
     async def _revalidate(

@@ -154,6 +154,20 @@ class ContactsTable(ScrollView, can_focus=True):
         def control(self) -> ContactsTable:
             return self.table
 
+    class Jump(Message):
+        """``g`` / ``G`` (home / end): the first or last row of the *result*, which may
+        be outside the loaded rows; the cursor has already moved to the first or last
+        loaded row, the screen loads the rest."""
+
+        def __init__(self, table: ContactsTable, to_end: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.to_end = to_end
+
+        @property
+        def control(self) -> ContactsTable:
+            return self.table
+
     class Selected(Message):
         def __init__(self, table: ContactsTable, cursor_row: int) -> None:
             super().__init__()
@@ -183,8 +197,29 @@ class ContactsTable(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height - 1)
 
     def _update_virtual_size(self) -> None:
+        """Set the scrollable size (one line per row, plus the header).
+
+        Setting ``virtual_size`` asks for a layout of the whole screen, which is what
+        made each page appended while scrolling cost a full re-layout. When only the row
+        count changed and the scrollbars stay as they are, nothing outside the table can
+        move: the size is set without a layout and only the table and its scrollbar are
+        repainted.
+        """
         width = sum(w + 2 * CELL_PADDING for _, w in self._widths)
-        self.virtual_size = Size(width, len(self._rows) + 1)
+        size = Size(width, len(self._rows) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        if not self.is_mounted or size.width != old.width or not self.container_size.height:
+            self.virtual_size = size
+            return
+        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(ContactsTable.virtual_size, size)
+        self._scroll_update(size)  # scrollbars' extent; scroll offsets kept in range
+        if bars != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
+            self.refresh(layout=True)
+        else:
+            self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         widths = layout_columns(event.size.width)
@@ -211,30 +246,52 @@ class ContactsTable(ScrollView, can_focus=True):
         self._marked = [self._is_marked(c.id) for c in self._rows]
         self._cells.clear()
         self._update_virtual_size()
-        self.set_scroll(0, 0)
+        self.set_scroll(0, None)
+        self._scroll_rows(0)
         self.move_cursor(row=cursor_row)
         self.refresh()
 
-    def append(self, contacts: Sequence[Contact]) -> None:
+    def append(self, contacts: Sequence[Contact], *, drop_head: int = 0) -> None:
+        """Add rows at the bottom and drop ``drop_head`` rows from the top (the window
+        sliding down), keeping the cursor and the view on the same contacts.
+
+        The cost is that of the rows added and dropped, not of the rows kept: no row
+        is measured, the screen is not laid out again (see ``_update_virtual_size``).
+        """
         self._rows.extend(contacts)
         self._marked.extend(self._is_marked(c.id) for c in contacts)
+        self._drop_head(drop_head)
         self._update_virtual_size()
         self.refresh()
 
-    def prepend(self, contacts: Sequence[Contact]) -> None:
-        """Put rows above the current first row, keeping the cursor on its contact."""
-        if not contacts:
-            return
+    def prepend(self, contacts: Sequence[Contact], *, drop_tail: int = 0) -> None:
+        """Add rows at the top and drop ``drop_tail`` rows from the bottom (the window
+        sliding up), keeping the cursor and the view on the same contacts."""
         count = len(contacts)
-        self._rows[:0] = contacts
-        self._marked[:0] = [self._is_marked(c.id) for c in contacts]
+        if count:
+            self._rows[:0] = contacts
+            self._marked[:0] = [self._is_marked(c.id) for c in contacts]
+            self.cursor_row += count
+        self._drop_tail(drop_tail)
         self._update_virtual_size()
-        self.cursor_row += count
-        self.set_scroll(None, self.scroll_y + count)
+        if count:
+            self._scroll_rows(self.scroll_y + count)
         self.refresh()
 
     def drop_head(self, count: int) -> None:
         """Remove the first ``count`` rows, keeping the cursor on its contact."""
+        if count > 0:
+            self._drop_head(count)
+            self._update_virtual_size()
+            self.refresh()
+
+    def drop_tail(self, count: int) -> None:
+        if count > 0:
+            self._drop_tail(count)
+            self._update_virtual_size()
+            self.refresh()
+
+    def _drop_head(self, count: int) -> None:
         if count <= 0:
             return
         for contact in self._rows[:count]:
@@ -242,21 +299,18 @@ class ContactsTable(ScrollView, can_focus=True):
         del self._rows[:count]
         del self._marked[:count]
         self.cursor_row = max(0, self.cursor_row - count)
-        self.set_scroll(None, max(0, self.scroll_y - count))
-        self._update_virtual_size()
-        self.refresh()
+        self._scroll_rows(max(0, self.scroll_y - count))
 
-    def drop_tail(self, count: int) -> None:
+    def _drop_tail(self, count: int) -> None:
         if count <= 0:
             return
         for contact in self._rows[-count:]:
             self._cells.pop(id(contact), None)
         del self._rows[-count:]
         del self._marked[-count:]
-        self._update_virtual_size()
         if self._rows and self.cursor_row >= len(self._rows):
-            self.move_cursor(row=len(self._rows) - 1)
-        self.refresh()
+            self.cursor_row = len(self._rows) - 1
+            self.post_message(self.Highlighted(self, self.cursor_row))
 
     def refresh_marks(self) -> None:
         changed = False
@@ -295,7 +349,7 @@ class ContactsTable(ScrollView, can_focus=True):
         return self.get_row_at(row)[column]
 
     # -- cursor ---------------------------------------------------------------------
-    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+    def move_cursor(self, *, row: int, scroll: bool = True, announce: bool = True) -> None:
         if not self._rows:
             self.cursor_row = 0
             return
@@ -306,15 +360,22 @@ class ContactsTable(ScrollView, can_focus=True):
         self.refresh()
         # Posted even when the row did not change: the screen uses it to decide
         # whether to load more, and a held key at the edge must keep asking.
-        self.post_message(self.Highlighted(self, row))
+        if announce:
+            self.post_message(self.Highlighted(self, row))
 
     def _scroll_cursor_into_view(self) -> None:
         top = int(self.scroll_y)
         height = self._page_height
         if self.cursor_row < top:
-            self.set_scroll(None, self.cursor_row)
+            self._scroll_rows(self.cursor_row)
         elif self.cursor_row >= top + height:
-            self.set_scroll(None, self.cursor_row - height + 1)
+            self._scroll_rows(self.cursor_row - height + 1)
+
+    def _scroll_rows(self, y: float) -> None:
+        """Scroll to row ``y`` now (no animation, no layout), with the scrollbar's thumb."""
+        self.set_scroll(None, y)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_y
 
     def action_cursor_down(self) -> None:
         self.move_cursor(row=self.cursor_row + 1)
@@ -329,10 +390,12 @@ class ContactsTable(ScrollView, can_focus=True):
         self.move_cursor(row=self.cursor_row - self._page_height)
 
     def action_first_row(self) -> None:
-        self.move_cursor(row=0)
+        self.move_cursor(row=0, announce=False)
+        self.post_message(self.Jump(self, to_end=False))
 
     def action_last_row(self) -> None:
-        self.move_cursor(row=len(self._rows) - 1)
+        self.move_cursor(row=len(self._rows) - 1, announce=False)
+        self.post_message(self.Jump(self, to_end=True))
 
     def action_select(self) -> None:
         if self._rows:
