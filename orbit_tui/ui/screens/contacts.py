@@ -13,6 +13,7 @@ Loading rules:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -100,7 +101,7 @@ class ContactsScreen(PagingScreen):
         self.loaded_once = False
         self.is_loading = False
         self.is_paging = False
-        self._debounce: Timer | None = None
+        self._debounce: asyncio.TimerHandle | None = None
         self._freshness: dict[int, PageResult] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._activity = ""
@@ -142,6 +143,7 @@ class ContactsScreen(PagingScreen):
         self.load_first()
 
     def on_unmount(self) -> None:
+        self._cancel_debounce()
         if self._unsubscribe:
             self._unsubscribe()
 
@@ -161,17 +163,34 @@ class ContactsScreen(PagingScreen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        text = event.value
-        self._debounce = self.set_timer(
-            self.orbit_app.search_debounce_s, lambda: self._search_now(text)
+        """Search ``search_debounce_s`` after the last key (counted from the key).
+
+        An event-loop timer, not a Textual one: a Textual timer starts counting only
+        once its task first runs, after the frame that paints the key, so the search
+        left tens of milliseconds late on a busy loop.
+        """
+        self._cancel_debounce()
+        self._debounce = asyncio.get_running_loop().call_later(
+            self.orbit_app.search_debounce_s, self._debounced_search, event.value
         )
+
+    def _cancel_debounce(self) -> None:
+        if self._debounce is not None:
+            self._debounce.cancel()
+            self._debounce = None
+
+    def _debounced_search(self, text: str) -> None:
+        self._debounce = None
+        if not self.is_attached:
+            return
+        try:
+            self._search_now(text)
+        except Exception as error:  # noqa: BLE001 - outside Textual's handlers: say it
+            self.orbit_app.report_error(error)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
+        self._cancel_debounce()
         self._search_now(event.value)
         self.table.focus()
 
