@@ -11,6 +11,7 @@ from typing import Any
 from .envelope import ApiError, not_found
 from . import segment_counts
 from .indexes import ANY_CHANNEL, symbol_chars
+from .indexes import count_sql as lookup_count_sql
 from .search import (Where, add_search, add_tags, decode_cursor, encode_cursor, key_exists, name_text, phone_tokens,
                      position_int, query_hash)
 from .store import CONTACT_COLUMNS, RawItems, Store, TotalCache, contact_from_row, email_key, now_iso
@@ -109,8 +110,7 @@ def page_contacts(
     count_sql, count_params = f"SELECT count(*) FROM {source} WHERE {clauses.sql()}", list(clauses.params)
     if where.fts is not None and not where.clauses and not where.keys:
         count_sql, count_params = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", [where.fts]
-    elif driver is not None and len(clauses.clauses) == 1:
-        count_sql, count_params = _key_count(driver)
+    keys_only = driver is not None and not where.clauses  # counted from the lookup tables alone
     if after is not None:
         clauses.add(f"{order} < ?", after)
     columns = f"c.seq, {as_json}" if as_json else CONTACT_COLUMNS
@@ -120,6 +120,8 @@ def page_contacts(
     rows = rows[:limit]
     if known_total is not None:
         total = known_total
+    elif keys_only:
+        total = _keys_total(conn, sorted(where.keys, key=lambda k: k != driver))
     elif totals is not None:
         total = totals.count(conn, count_sql, count_params)
     else:
@@ -130,7 +132,22 @@ def page_contacts(
 
 
 def _key_count(key: tuple[str, str, str]) -> tuple[str, list[Any]]:
-    return f"SELECT count(*) FROM {key[0]} WHERE {key[1]} = ?", [key[2]]
+    return lookup_count_sql(*key)
+
+
+def _keys_total(conn: sqlite3.Connection, keys: list[tuple[str, str, str]]) -> int:
+    """How many contacts have every key: one stored count, or the intersection of their contacts."""
+    if len(keys) == 1:
+        sql, params = _key_count(keys[0])
+        return int(conn.execute(sql, params).fetchone()[0])
+    common: set[int] | None = None
+    for table, column, value in keys:
+        rows = conn.execute(f"SELECT contact_seq FROM {table} WHERE {column} = ?", (value,)).fetchall()
+        seqs = {r[0] for r in rows}
+        common = seqs if common is None else common & seqs
+        if not common:
+            return 0
+    return len(common or ())
 
 
 def _driver(conn: sqlite3.Connection, keys: list[tuple[str, str, str]],

@@ -12,7 +12,11 @@
   instead of a substring scan of every contact. Written with the search index
   (``contacts._index``, the seed); removed by the delete trigger.
 
-SQL triggers on ``contacts`` keep both tables in step with every insert, update
+``key_counts (tbl, value, n)`` holds how many rows each tag and each opt-out channel
+has in those two tables (kept by triggers on them), so a one-key filter's total is
+one lookup.
+
+SQL triggers on ``contacts`` keep the tag and opt-out tables in step with every insert, update
 and delete in the same transaction, whoever writes (the API, the seed, a test
 with its own connection), so they are never stale. A database made before these
 tables existed is indexed once when it is opened (:func:`ensure`). A bulk seed
@@ -25,13 +29,19 @@ from __future__ import annotations
 import re
 import sqlite3
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS contact_tags (
     tag TEXT NOT NULL,
     contact_seq INTEGER NOT NULL,
     PRIMARY KEY (tag, contact_seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_counts (
+    tbl TEXT NOT NULL,
+    value TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (tbl, value)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS contact_chars (
     ch TEXT NOT NULL,
@@ -87,19 +97,42 @@ TRIGGERS: dict[str, str] = {
 }
 
 
+COUNTED = {"contact_tags": "tag", "contact_optouts": "channel"}
+"""The lookup tables whose rows per value ``key_counts`` counts (table -> value column)."""
+
+COUNT_TRIGGERS: dict[str, str] = {}
+for _table, _column in COUNTED.items():
+    COUNT_TRIGGERS[f"{_table}_count_insert"] = (
+        f"CREATE TRIGGER IF NOT EXISTS {_table}_count_insert AFTER INSERT ON {_table} BEGIN "
+        f"INSERT INTO key_counts (tbl, value, n) VALUES ('{_table}', NEW.{_column}, 1) "
+        f"ON CONFLICT (tbl, value) DO UPDATE SET n = n + 1; END")
+    COUNT_TRIGGERS[f"{_table}_count_delete"] = (
+        f"CREATE TRIGGER IF NOT EXISTS {_table}_count_delete AFTER DELETE ON {_table} BEGIN "
+        f"UPDATE key_counts SET n = n - 1 WHERE tbl = '{_table}' AND value = OLD.{_column}; END")
+
+
 def create_triggers(conn: sqlite3.Connection) -> None:
-    for ddl in TRIGGERS.values():
+    for ddl in (*TRIGGERS.values(), *COUNT_TRIGGERS.values()):
         conn.execute(ddl)
 
 
 def drop_triggers(conn: sqlite3.Connection) -> None:
-    for name in TRIGGERS:
+    for name in (*TRIGGERS, *COUNT_TRIGGERS):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def count_sql(table: str, column: str, value: str) -> tuple[str, list[str]]:
+    """How many contacts have ``value`` in a lookup table: one row of ``key_counts`` when it is counted."""
+    if COUNTED.get(table) == column:
+        return "SELECT coalesce((SELECT n FROM key_counts WHERE tbl = ? AND value = ?), 0)", [table, value]
+    return f"SELECT count(*) FROM {table} d WHERE d.{column} = ?", [value]
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Fill the tables from ``contacts`` in one pass each (rows come in ``seq`` order: appends only)."""
-    for table in ("contact_tags", "contact_optouts", "contact_chars"):
+    for name in COUNT_TRIGGERS:  # counted once at the end instead of per row
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for table in ("contact_tags", "contact_optouts", "contact_chars", "key_counts"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT OR IGNORE INTO contact_tags (tag, contact_seq) SELECT j.value, c.seq "
                  "FROM contacts c, json_each(c.tags) j WHERE j.type = 'text'")
@@ -114,6 +147,11 @@ def rebuild(conn: sqlite3.Connection) -> None:
                         "coalesce(email, '') AS text FROM contacts WHERE length(CAST(text AS BLOB)) != length(text)")
     conn.executemany("INSERT OR IGNORE INTO contact_chars (ch, contact_seq) VALUES (?, ?)",
                      [(ch, seq) for seq, text in rows for ch in symbol_chars(text)])
+    for table, column in COUNTED.items():
+        conn.execute(f"INSERT INTO key_counts (tbl, value, n) SELECT '{table}', {column}, count(*) FROM {table} "
+                     f"GROUP BY {column}")
+    for ddl in COUNT_TRIGGERS.values():
+        conn.execute(ddl)
     conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('contact_index', ?)", (INDEX_VERSION,))
 
 

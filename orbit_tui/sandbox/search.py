@@ -103,9 +103,9 @@ class Where:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
 
-def key_exists(table: str, column: str) -> str:
-    """The clause (one parameter: the value) that ``c`` has that row in a lookup table."""
-    return f"EXISTS (SELECT 1 FROM {table} k WHERE k.{column} = ? AND k.contact_seq = c.seq)"
+def key_exists(table: str, column: str, seq: str = "c.seq") -> str:
+    """The clause (one parameter: the value) that contact ``seq`` has that row in a lookup table."""
+    return f"EXISTS (SELECT 1 FROM {table} k WHERE k.{column} = ? AND k.contact_seq = {seq})"
 
 
 def add_search(where: Where, text: str | None) -> None:

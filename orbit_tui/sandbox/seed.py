@@ -272,7 +272,7 @@ def seed_database(db_path: str | Path, *, contacts: int, seed: int = 7, hostile:
         # fork is only safe (and only used) while this process runs no other thread
         parallel = contacts >= _PARALLEL_FROM and workers >= 1 and threading.active_count() == 1
         search = ForkedSearchIndex(conn, db_path) if parallel else InlineSearchIndex(conn)
-        conn.execute("BEGIN")  # deferred: it locks only the database it writes (not the search build)
+        conn.execute("BEGIN IMMEDIATE")
         _refuse_if_seeded(conn, db_path)
         search.begin()
         start = int(conn.execute("SELECT coalesce(max(seq), 0) FROM contacts").fetchone()[0]) + 1

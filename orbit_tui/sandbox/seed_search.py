@@ -70,8 +70,6 @@ def _build(path: str, receiver: Connection) -> None:
 class ForkedSearchIndex:
     """Builds the index in a forked process (fork only while this process runs one thread)."""
 
-    ALIAS = "search_build"
-
     def __init__(self, conn: sqlite3.Connection, db_path: str | Path) -> None:
         self.conn = conn
         self.path = Path(f"{db_path}.search-build")
@@ -84,9 +82,6 @@ class ForkedSearchIndex:
         self.process = context.Process(target=_build, args=(str(self.path), receiver), daemon=True)
         self.process.start()
         receiver.close()
-        # attached before the seed's (deferred) transaction, which never writes to it
-        conn.execute(f"ATTACH DATABASE ? AS {self.ALIAS}", (str(self.path),))
-        self.attached = True
 
     def begin(self) -> None:
         """The builder sets its own merge policy."""
@@ -101,14 +96,24 @@ class ForkedSearchIndex:
         self.process.join()
         if self.process.exitcode != 0:
             raise RuntimeError(f"building the search index failed (exit code {self.process.exitcode})")
-        names = [row[0] for row in self.conn.execute(
-            f"SELECT name FROM {self.ALIAS}.sqlite_master WHERE type = 'table' AND name LIKE 'contacts\\_fts\\_%' "
-            "ESCAPE '\\'")]
-        if not names:
-            raise RuntimeError("the search index build made no tables")
-        for name in names:
-            self.conn.execute(f"DELETE FROM main.{name}")
-            self.conn.execute(f"INSERT INTO main.{name} SELECT * FROM {self.ALIAS}.{name}")
+        # read through a connection of its own, opened once the builder is done (attached to
+        # the seeding connection, the file would be locked, or seen at an old snapshot, by the
+        # seed's transaction)
+        source = sqlite3.connect(self.path)
+        try:
+            names = [row[0] for row in source.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'contacts!_fts!_%' ESCAPE '!'")]
+            if not names:
+                raise RuntimeError("the search index build made no tables")
+            for name in names:
+                width = len(source.execute(f"PRAGMA table_info({name})").fetchall())
+                self.conn.execute(f"DELETE FROM main.{name}")
+                rows = source.execute(f"SELECT * FROM {name}")
+                insert = f"INSERT INTO main.{name} VALUES ({', '.join('?' * width)})"
+                while batch := rows.fetchmany(20_000):
+                    self.conn.executemany(insert, batch)
+        finally:
+            source.close()
 
     def after_commit(self) -> None:
         self.close()
@@ -119,11 +124,7 @@ class ForkedSearchIndex:
             self.process.join()
         if not self.sender.closed:
             self.sender.close()
-        if self.attached and not self.conn.in_transaction:
-            self.conn.execute(f"DETACH DATABASE {self.ALIAS}")
-            self.attached = False
-        if not self.attached:
-            self._remove()
+        self._remove()
 
     def _remove(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
