@@ -103,6 +103,7 @@ from textual.app import App
 real_display = App._display
 frames = {"n": 0}
 def _display(self, screen, renderable):
+    batched = bool(self._batch_count)  # Textual drops a frame composed in a batch
     real_display(self, screen, renderable)
     if renderable is not None and frames["n"] < 6:
         frames["n"] += 1
@@ -110,9 +111,25 @@ def _display(self, screen, renderable):
             text = renderable.render_segments(self.console)
             what = "with_page" if "1\u201350 of" in text else f"{len(text)}b"
         except Exception:
-            what = type(renderable).__name__
-        mark(f"frame_{frames['n']}_written_{what}")
+            what = "?"
+        kind = type(renderable).__name__
+        state = "dropped_in_batch" if batched else "written"
+        mark(f"frame_{frames['n']}_{state}_{kind}_{what}")
 App._display = _display
+real_end_batch = App._end_batch
+def _end_batch(self):
+    real_end_batch(self)
+    if not self._batch_count and not frames.get("batch_ended"):
+        frames["batch_ended"] = True
+        mark("first_batch_ended")
+App._end_batch = _end_batch
+from orbit_tui.ui.app import OrbitApp
+real_app_mount = OrbitApp.on_mount
+def app_on_mount(self):
+    mark("app_on_mount")
+    real_app_mount(self)
+    mark("app_on_mount_done")
+OrbitApp.on_mount = app_on_mount
 sys.argv = ["orbit-tui"]
 raise SystemExit(cli.main([]))
 '''

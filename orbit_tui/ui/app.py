@@ -369,9 +369,10 @@ def _profile_for(resolved: ResolvedConfig) -> ProfileInfo:
 def theme_saver(resolved: ResolvedConfig) -> Callable[[str], None]:
     """Remember a chosen theme in the config: in the profile in use, else at the top."""
     from orbit_tui.config import ConfigError
-    from orbit_tui.config_write import save_theme
 
     def save(name: str) -> None:
+        from orbit_tui.config_write import save_theme  # only when a theme is chosen
+
         profile = None if resolved.demo else resolved.profile_name
         try:
             save_theme(resolved.config_path, name, profile)
