@@ -38,7 +38,7 @@ class MarkingScreen(Screen[None]):
     def table(self) -> ContactsTable:
         raise NotImplementedError
 
-    def _begin(self, activity: str) -> None:
+    def _begin(self, activity: str, *, quiet_for: float = 0.0) -> None:
         raise NotImplementedError
 
     def _end(self) -> None:

@@ -26,8 +26,12 @@ from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.safe import format_count
 from orbit_tui.ui.screens.contacts_marking import MarkingScreen
 from orbit_tui.ui.source import PageResult
-from orbit_tui.ui.widgets.contacts_table import ContactsTable
+from orbit_tui.ui.widgets.contacts_table import ContactsTable, cut_rows
 from orbit_tui.ui.window import PageWindow
+
+QUIET_PAGE_S = 0.3
+"""A page that takes longer than this says "loading more…"; a quicker one (the usual
+case: it is asked for two pages ahead) changes the header only by its counts."""
 
 WALK_PAINT_EVERY_S = 0.25
 """While walking to the end, how often the progress line is repainted."""
@@ -89,11 +93,11 @@ class PagingScreen(MarkingScreen):
             return
         if self.page_window.wants_next(row):
             self.is_paging = True
-            self._begin("loading more…")
+            self._begin("loading more…", quiet_for=QUIET_PAGE_S)
             self._load_page(self.generation, self.query_state, self.page_window.last + 1, forward=True)
         elif self.page_window.wants_previous(row):
             self.is_paging = True
-            self._begin("loading earlier…")
+            self._begin("loading earlier…", quiet_for=QUIET_PAGE_S)
             self._load_page(
                 self.generation, self.query_state, self.page_window.first - 1, forward=False
             )
@@ -115,7 +119,14 @@ class PagingScreen(MarkingScreen):
         if generation != self.generation:
             return
         table = self.table
+        # Format and cut the new rows in a worker thread while the loop paints: the
+        # page is usually asked for well before its rows are on screen.
+        widths = table.widths
+        cut = await asyncio.to_thread(cut_rows, result.page.items, widths)
+        if generation != self.generation:
+            return
         self._freshness[index] = result
+        table.adopt(widths, cut)
         if forward:
             dropped = self.page_window.append(result.page)
             table.append(result.page.items, drop_head=dropped)

@@ -99,6 +99,27 @@ def fit_cell(value: str, width: int) -> str:
     return set_cell_size(value, width)
 
 
+def pad_cells(cells: Sequence[str]) -> str:
+    pad = " " * CELL_PADDING
+    return "".join(pad + cell + pad for cell in cells)
+
+
+Widths = tuple[tuple[Column, int], ...]
+
+
+def cut_row(contact: Contact, widths: Widths) -> str:
+    """A contact's cells after the mark column, cleaned, formatted, cut to ``widths``
+    and padded, as one string (the mark is drawn apart: marking does not re-cut)."""
+    values = cell_values(contact, False)
+    return pad_cells([fit_cell(values[column.key], w) for column, w in widths[1:]])
+
+
+def cut_rows(contacts: Sequence[Contact], widths: Widths) -> dict[int, str]:
+    """``cut_row`` for many contacts, keyed by ``id(contact)``: pure, so a worker thread
+    can do it while the event loop paints (phone formatting is the costly part)."""
+    return {id(contact): cut_row(contact, widths) for contact in contacts}
+
+
 class ContactsTable(ScrollView, can_focus=True):
     """A row-cursor table of contacts with a marks column and a sliding window."""
 
@@ -181,10 +202,12 @@ class ContactsTable(ScrollView, can_focus=True):
     def __init__(self, is_marked: Callable[[str], bool], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._is_marked = is_marked
-        self._widths: list[tuple[Column, int]] = layout_columns(80)
+        self._widths: Widths = tuple(layout_columns(80))
         self._rows: list[Contact] = []
         self._marked: list[bool] = []
-        self._cells: dict[int, list[str]] = {}  # id(contact) -> cut cells
+        self._cells: dict[int, str] = {}  # id(contact) -> its cut cells after the mark
+        self._line_styles: tuple[Style, Style, Style, Style, Style] | None = None
+        self._mark_cells = self._make_mark_cells()
         self.cursor_row = 0
 
     # -- size ---------------------------------------------------------------------
@@ -221,10 +244,16 @@ class ContactsTable(ScrollView, can_focus=True):
         else:
             self.refresh()
 
+    def _make_mark_cells(self) -> tuple[str, str]:
+        """The mark column's padded cell: unmarked, marked."""
+        width = self._widths[0][1]
+        return (self._pad([fit_cell("", width)]), self._pad([fit_cell(MARK_SYMBOL, width)]))
+
     def on_resize(self, event: events.Resize) -> None:
-        widths = layout_columns(event.size.width)
+        widths = tuple(layout_columns(event.size.width))
         if widths != self._widths:
             self._widths = widths
+            self._mark_cells = self._make_mark_cells()
             self._cells.clear()
             self._update_virtual_size()
         self._scroll_cursor_into_view()
@@ -318,7 +347,6 @@ class ContactsTable(ScrollView, can_focus=True):
             marked = self._is_marked(contact.id)
             if marked != self._marked[index]:
                 self._marked[index] = marked
-                self._cells.pop(id(contact), None)
                 changed = True
         if changed:
             self.refresh()
@@ -329,15 +357,6 @@ class ContactsTable(ScrollView, can_focus=True):
                 self._cells.pop(id(existing), None)
                 self._rows[index] = contact
         self.refresh()
-
-    def _cut(self, index: int) -> list[str]:
-        contact = self._rows[index]
-        cells = self._cells.get(id(contact))
-        if cells is None:
-            values = cell_values(contact, self._marked[index])
-            cells = [fit_cell(values[column.key], width) for column, width in self._widths]
-            self._cells[id(contact)] = cells
-        return cells
 
     def get_row_at(self, row: int) -> list[Text]:
         """The cells of a row as plain ``Text`` (as shown, before cutting)."""
@@ -409,27 +428,70 @@ class ContactsTable(ScrollView, can_focus=True):
             self.move_cursor(row=row)
 
     # -- drawing ----------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles = None
+        self.refresh()
+
+    def _styles(self) -> tuple[Style, Style, Style, Style, Style]:
+        """base, header, cursor, and the mark cell's style on a plain / cursor row."""
+        if self._line_styles is None:
+            base = self.rich_style
+            marked = self.get_component_rich_style("contacts-table--marked", partial=True)
+            cursor = base + self.get_component_rich_style("contacts-table--cursor")
+            self._line_styles = (
+                base,
+                base + self.get_component_rich_style("contacts-table--header"),
+                cursor,
+                base + marked,
+                cursor + marked,
+            )
+        return self._line_styles
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, header, cursor, mark, cursor_mark = self._styles()
         if y == 0:
-            style = base + self.get_component_rich_style("contacts-table--header")
             cells = [fit_cell(column.label, w) for column, w in self._widths]
-            return self._strip(cells, style, style, width)
+            return self._strip(self._pad(cells[:1]), self._pad(cells[1:]), header, header, width)
         index = int(self.scroll_y) + y - 1
         if index >= len(self._rows):
             return Strip.blank(width, base)
-        style = base
+        mark_cell = self._mark_cells[self._marked[index]]
         if index == self.cursor_row:
-            style = base + self.get_component_rich_style("contacts-table--cursor")
-        mark_style = style + self.get_component_rich_style("contacts-table--marked", partial=True)
-        return self._strip(self._cut(index), style, mark_style, width)
+            return self._strip(mark_cell, self._cut(index), cursor, cursor_mark, width)
+        return self._strip(mark_cell, self._cut(index), base, mark, width)
 
-    def _strip(self, cells: list[str], style: Style, first_style: Style, width: int) -> Strip:
-        pad = " " * CELL_PADDING
-        segments = [Segment(pad + cells[0] + pad, first_style)]
-        segments.extend(Segment(pad + cell + pad, style) for cell in cells[1:])
-        strip = Strip(segments)
+    _pad = staticmethod(pad_cells)
+
+    def _cut(self, index: int) -> str:
+        """The row's cells after the mark as one string (one segment per line instead of
+        one per cell: less for Textual to carry), cut when first drawn unless ``adopt``
+        was given them."""
+        contact = self._rows[index]
+        text = self._cells.get(id(contact))
+        if text is None:
+            text = self._cells[id(contact)] = cut_row(contact, self._widths)
+        return text
+
+    @property
+    def widths(self) -> Widths:
+        """The columns shown and their widths (for ``cut_rows``)."""
+        return self._widths
+
+    def adopt(self, widths: Widths, cut: dict[int, str]) -> None:
+        """Take rows cut ahead of time (``cut_rows``), if the columns are still as cut.
+
+        Call it before adding those rows (``append``/``prepend``): the cut strings are
+        kept by ``id`` of the contacts, which the table holds from then on.
+        """
+        if widths == self._widths:
+            self._cells.update(cut)
+
+    def _strip(self, first: str, rest: str, style: Style, first_style: Style, width: int) -> Strip:
+        # Every cell is cut to its column's width: the line's length is known.
+        length = sum(w + 2 * CELL_PADDING for _, w in self._widths)
+        strip = Strip([Segment(first, first_style), Segment(rest, style)], length)
         scroll_x = int(self.scroll_x)
         if scroll_x:
             strip = strip.crop(scroll_x, scroll_x + width)
