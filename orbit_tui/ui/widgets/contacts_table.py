@@ -457,7 +457,8 @@ class ContactsTable(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y - 1
         if index >= len(self._rows):
             return Strip.blank(width, base)
-        mark_cell = self._mark_cells[self._marked[index]]
+        marked = self._marked[index]
+        mark_cell = self._mark_cells[marked]
         if index == self.cursor_row:
             return self._strip(mark_cell, self._cut(index), cursor, cursor_mark, width)
         return self._strip(mark_cell, self._cut(index), base, mark, width)
@@ -489,10 +490,16 @@ class ContactsTable(ScrollView, can_focus=True):
             self._cells.update(cut)
 
     def _strip(self, first: str, rest: str, style: Style, first_style: Style, width: int) -> Strip:
-        # Every cell is cut to its column's width: the line's length is known.
+        # Every cell is cut to its column's width: the line's length is known, and is
+        # the width of the table but for a narrow terminal or a horizontal scroll.
         length = sum(w + 2 * CELL_PADDING for _, w in self._widths)
-        strip = Strip([Segment(first, first_style), Segment(rest, style)], length)
+        segments = [Segment(first, first_style), Segment(rest, style)]
         scroll_x = int(self.scroll_x)
+        if not scroll_x and length <= width:
+            if length < width:
+                segments.append(Segment(" " * (width - length), style))
+            return Strip(segments, width)
+        strip = Strip(segments, length)
         if scroll_x:
             strip = strip.crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, style).crop(0, width)
