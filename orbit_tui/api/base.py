@@ -34,7 +34,9 @@ each of its retries, never across two calls.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -227,6 +229,10 @@ class BaseClient:
         its work (the bulk engine) re-sends an interrupted change under the same key, so a
         server that already applied it replays its answer instead of acting twice.
         """
+        if "httpx" not in sys.modules:
+            # The first request imports httpx (~0.2-0.3 s) off the event loop, which
+            # keeps answering keys meanwhile.
+            await asyncio.to_thread(importlib.import_module, "httpx")
         import httpx
 
         method = method.upper()

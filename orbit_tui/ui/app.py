@@ -9,7 +9,9 @@ embedded sandbox (see :mod:`orbit_tui.ui.demo`) and stops it on exit.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
 
 SMOKE_TIMEOUT_S = 60.0
 FIRST_PAGE_HOOKS_LATEST_S = 3.0
+WARM_MODULES = (
+    "httpx",  # the first request (revalidating the cached first page)
+    "orbit_tui.ui.bulk_runner",  # the bulk journal, attached after the first page
+    "orbit_tui.ui.screens.detail",  # enter on a row
+)
 READ_ONLY_NOTICE = (
     "This profile is read-only: nothing can be changed from here. "
     "Use a profile without read_only to create, edit or delete."
@@ -94,6 +101,7 @@ class OrbitApp(App[int]):
         self.recent_contacts: list[Contact] = []
         """Contacts opened lately, newest first (the palette offers them)."""
         self._first_page_hooks: list[Callable[[], None]] | None = []
+        self._later_hooks: list[Callable[[], None]] | None = []
         if not animations:
             self.animation_level = "none"
 
@@ -114,17 +122,28 @@ class OrbitApp(App[int]):
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
 
-    def call_when_first_page_shown(self, callback: Callable[[], None]) -> None:
+    def call_when_first_page_shown(
+        self, callback: Callable[[], None], *, at_once: bool = False
+    ) -> None:
         """Run ``callback`` once the first contacts page (or its error) is on screen.
 
         What start-up can do without (starting the demo's sandbox when the page came
-        from the cache) waits for this, so the first frame comes sooner. At the latest
-        it runs a few seconds after mounting.
+        from the cache, the bulk journal) waits for this, so the first frame comes
+        sooner. At the latest it runs a few seconds after mounting. Unless ``at_once``,
+        it also waits until the modules needed next (:data:`WARM_MODULES`) have been
+        imported in a background thread: imported on the event loop they would hold
+        it for a few hundred milliseconds just as the user starts typing (and a key
+        typed then can reach the table before a ``/`` typed just before it has moved
+        the focus to the search box).
         """
-        if self._first_page_hooks is None:
+        if self._first_page_hooks is None and self._later_hooks is None:
             callback()
-        else:
+        elif at_once and self._first_page_hooks is not None:
             self._first_page_hooks.append(callback)
+        elif self._later_hooks is not None:
+            self._later_hooks.append(callback)
+        else:
+            callback()
 
     def _announce_pending_jobs(self) -> None:
         from orbit_tui.ui.bulk_runner import announce_pending_jobs
@@ -133,7 +152,29 @@ class OrbitApp(App[int]):
 
     def first_page_shown(self) -> None:
         hooks, self._first_page_hooks = self._first_page_hooks, None
-        for hook in hooks or ():
+        if hooks is None:
+            return
+        self._run_hooks(hooks)
+        threading.Thread(target=self._warm_imports, name="orbit-warm-imports",
+                         daemon=True).start()
+
+    def _warm_imports(self) -> None:
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - imported (and reported) again when used
+                pass
+        try:
+            self.call_from_thread(self._imports_warm)
+        except RuntimeError:
+            pass  # the app has ended
+
+    def _imports_warm(self) -> None:
+        hooks, self._later_hooks = self._later_hooks, None
+        self._run_hooks(hooks or [])
+
+    def _run_hooks(self, hooks: list[Callable[[], None]]) -> None:
+        for hook in hooks:
             try:
                 hook()
             except Exception as error:  # noqa: BLE001 - say it, keep the app up

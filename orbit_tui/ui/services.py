@@ -47,7 +47,7 @@ class Services:
 
     def attach(self, app: OrbitApp) -> None:
         self._detach.append(app.watch_client(self.client))
-        app.call_when_first_page_shown(self.after_first_page)
+        app.call_when_first_page_shown(self.after_first_page, at_once=True)
 
     async def aclose(self) -> None:
         for detach in self._detach:

@@ -153,11 +153,14 @@ class ContactsScreen(PagingScreen):
 
     # -- search ---------------------------------------------------------------------
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not through the message queue as ``Widget.focus`` does: keys typed
+        # right after ``/`` may already be queued (a busy moment), and must reach the
+        # search box, not the table (where enter would open a contact).
+        self.set_focus(self.query_one("#search", Input))
 
     def action_focus_table(self) -> None:
         if self.query_one("#search", Input).has_focus:
-            self.table.focus()
+            self.set_focus(self.table)
         else:
             self.stop_marking()
 
@@ -192,7 +195,7 @@ class ContactsScreen(PagingScreen):
     def _search_submitted(self, event: Input.Submitted) -> None:
         self._cancel_debounce()
         self._search_now(event.value)
-        self.table.focus()
+        self.set_focus(self.table)
 
     def _search_now(self, text: str) -> None:
         query = self.query_state.with_search(text)
