@@ -99,6 +99,7 @@ class BulkRunner:
         self.finished_jobs: list[str] = []
         self._painted = 0.0
         self._ended: asyncio.Future[JobInfo | None] | None = None
+        self.announced_journal: int | None = None  # the journal whose problems were said
 
     # -- observing ----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -377,9 +378,9 @@ def announce_journal_problems(app: Any) -> None:
     journal = getattr(getattr(app, "bulk_engine", None), "journal", None)
     runner = runner_for(app)
     key = id(journal) if journal is not None else 0
-    if getattr(runner, "announced_journal", None) == key:
+    if runner.announced_journal == key:
         return
-    runner.announced_journal = key  # type: ignore[attr-defined]
+    runner.announced_journal = key
     for problem in problems:
         app.notify(clean_text(problem) + " See :jobs.", title="Bulk jobs journal", severity="warning",
                    timeout=20, markup=False)
