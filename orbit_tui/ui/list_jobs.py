@@ -39,7 +39,7 @@ def engine_for(app: Any) -> BulkEngine:
         base_url=str(client.base_url),
     )
     app.bulk_engine = engine
-    from orbit_tui.ui.bulk_runner import announce_journal_problems
+    from orbit_tui.ui.bulk_hooks import announce_journal_problems
 
     announce_journal_problems(app)  # a damaged journal was set aside: say so
     return engine

@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
-from orbit_tui.ui.bulk_runner import JobView, journal_problems, runner_for
+from orbit_tui.ui.bulk_hooks import journal_problems
+from orbit_tui.ui.bulk_runner import JobView, runner_for
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
