@@ -90,32 +90,41 @@ class ForkedSearchIndex:
         self.sender.send(rows)
 
     def finish(self) -> None:
-        """Wait for the builder, then copy its index tables over the database's (empty) ones."""
+        """Wait for the builder; mark the index as still to be copied (see :func:`recover`)."""
         self.sender.send(None)
         self.sender.close()
         self.process.join()
         if self.process.exitcode != 0:
             raise RuntimeError(f"building the search index failed (exit code {self.process.exitcode})")
-        # read through a connection of its own, opened once the builder is done (attached to
-        # the seeding connection, the file would be locked, or seen at an old snapshot, by the
-        # seed's transaction)
-        source = sqlite3.connect(self.path)
-        try:
-            names = [row[0] for row in source.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'contacts!_fts!_%' ESCAPE '!'")]
-            if not names:
-                raise RuntimeError("the search index build made no tables")
-            for name in names:
-                width = len(source.execute(f"PRAGMA table_info({name})").fetchall())
-                self.conn.execute(f"DELETE FROM main.{name}")
-                rows = source.execute(f"SELECT * FROM {name}")
-                insert = f"INSERT INTO main.{name} VALUES ({', '.join('?' * width)})"
-                while batch := rows.fetchmany(20_000):
-                    self.conn.executemany(insert, batch)
-        finally:
-            source.close()
+        self.conn.execute("INSERT OR REPLACE INTO sandbox_meta VALUES ('search_index', 'pending')")
 
     def after_commit(self) -> None:
+        """Copy the builder's index tables over the database's (empty) ones, in a transaction of their own.
+
+        Attached only now: attached during the seed's transaction, the build file
+        would be locked (or seen at an old snapshot) by it. Should this process die
+        before the copy commits, the ``pending`` mark makes the next opening of the
+        database build the index again (:func:`recover`).
+        """
+        self.conn.execute("ATTACH DATABASE ? AS search_build", (str(self.path),))
+        try:
+            names = [row[0] for row in self.conn.execute(
+                "SELECT name FROM search_build.sqlite_master WHERE type = 'table' "
+                "AND name LIKE 'contacts!_fts!_%' ESCAPE '!'")]
+            if not names:
+                raise RuntimeError("the search index build made no tables")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for name in names:
+                    self.conn.execute(f"DELETE FROM main.{name}")
+                    self.conn.execute(f"INSERT INTO main.{name} SELECT * FROM search_build.{name}")
+                self.conn.execute("DELETE FROM sandbox_meta WHERE key = 'search_index'")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        finally:
+            self.conn.execute("DETACH DATABASE search_build")
         self.close()
 
     def close(self) -> None:
@@ -129,3 +138,23 @@ class ForkedSearchIndex:
     def _remove(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def recover(conn: sqlite3.Connection) -> None:
+    """Build the full-text index again from the contacts if a seed died before copying it in."""
+    row = conn.execute("SELECT value FROM sandbox_meta WHERE key = 'search_index'").fetchone()
+    if row is None:
+        return
+    from .search import name_text, phone_tokens
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM contacts_fts")
+        rows = conn.execute("SELECT seq, first_name, last_name, email, phone FROM contacts").fetchall()
+        conn.executemany(_INSERT, [(seq, name_text(first, last), email or "", phone_tokens(phone))
+                                   for seq, first, last, email, phone in rows])
+        conn.execute("DELETE FROM sandbox_meta WHERE key = 'search_index'")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

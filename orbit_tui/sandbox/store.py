@@ -149,6 +149,9 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
         conn.execute(ddl)
     indexes.ensure(conn)
     segment_counts.ensure(conn)
+    from .seed_search import recover  # it imports this module
+
+    recover(conn)
     register_rule_functions(conn)
     return conn
 

@@ -218,3 +218,29 @@ def test_seeding_a_database_with_contacts_is_refused(seeded: Path, tmp_path: Pat
         seed_database(copy, contacts=5, seed=11)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 800
+
+
+def test_a_seed_that_dies_before_its_search_index_is_copied_is_indexed_when_opened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orbit_tui.sandbox import seed as seed_module
+    from orbit_tui.sandbox import seed_search
+
+    monkeypatch.setattr(seed_module, "_CHUNK", 300)
+    monkeypatch.setattr(seed_module, "_PARALLEL_FROM", 10**9)
+    seed_database(tmp_path / "serial.db", contacts=500, seed=6)
+    monkeypatch.setattr(seed_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(seed_module.os, "cpu_count", lambda: 2)
+
+    def die(self: seed_search.ForkedSearchIndex) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seed_search.ForkedSearchIndex, "after_commit", die)
+    with pytest.raises(KeyboardInterrupt):
+        seed_database(tmp_path / "died.db", contacts=500, seed=6)
+    with sqlite3.connect(tmp_path / "died.db") as conn:
+        assert conn.execute("SELECT value FROM sandbox_meta WHERE key = 'search_index'").fetchone() == ("pending",)
+        assert conn.execute("SELECT count(*) FROM contacts_fts").fetchone()[0] == 0
+    with SandboxServer(tmp_path / "died.db") as server, client_for(server) as api:
+        name = api.get("/contacts", params={"limit": 1}).json()["data"][0]["last_name"]
+        assert api.get("/contacts", params={"search": name}).json()["data"]
+    assert _dump(tmp_path / "died.db") == _dump(tmp_path / "serial.db")
