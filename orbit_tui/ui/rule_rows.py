@@ -20,10 +20,12 @@ it produced (``rules.$or[1]``…), so validation errors — ours or the server's
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from orbit_tui import rules as grammar
+from orbit_tui.ui.safe import BIDI_CONTROLS, ZERO_WIDTH
 
 RowKind = Literal["cond", "all", "any", "not"]
 GROUP_KINDS: tuple[str, ...] = ("all", "any", "not")
@@ -319,8 +321,17 @@ def _cond_row(name: str, kind: str, op: str, value: Any, depth: int) -> Row:
 
 
 def rules_json(rules: dict[str, Any]) -> str:
-    """The rules as the JSON editor shows them (indented, keys in their order)."""
-    return json.dumps(rules, indent=2, ensure_ascii=False)
+    """The rules as the JSON editor shows them (indented, keys in their order).
+
+    Control, bidi and zero-width characters are written as ``\\uXXXX`` escapes: the
+    same JSON, but nothing in a stored value can drive the terminal or hide itself.
+    """
+    text = json.dumps(rules, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_UNSAFE_IN_JSON = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}{ZERO_WIDTH}]")
+"""json.dumps already escapes C0 controls; these it leaves as they are."""
 
 
 # ------------------------------------------------------------------------ editing

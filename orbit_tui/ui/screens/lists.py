@@ -177,20 +177,21 @@ class ListFormScreen(ModalScreen[tuple[str, str] | None]):
         super().__init__()
         self.existing = existing
         self._name = existing.name if existing else name
+        # Inputs show cleaned text (an escape in a stored name must not reach the
+        # terminal); a field left as shown keeps its stored value on save.
+        self._shown_name = clean(self._name)
+        self._description = (existing.description or "") if existing else ""
+        self._shown_description = clean(self._description)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="list-form") as box:
             box.border_title = "Edit list" if self.existing else "New list"
             box.border_subtitle = "ctrl+s save · esc cancel"
             yield Static("Name", markup=False)
-            yield Input(self._name, placeholder="e.g. Spring campaign", id="list-name",
-                        max_length=NAME_LIMIT)
+            yield Input(self._shown_name, placeholder="e.g. Spring campaign", id="list-name",
+                        max_length=max(NAME_LIMIT, len(self._shown_name)))
             yield Static("Description", markup=False)
-            yield Input(
-                (self.existing.description or "") if self.existing else "",
-                placeholder="optional",
-                id="list-description",
-            )
+            yield Input(self._shown_description, placeholder="optional", id="list-description")
             yield Static("", id="list-form-error", markup=False)
             with Horizontal(id="list-form-buttons"):
                 yield Button("Cancel", id="list-cancel")
@@ -203,8 +204,14 @@ class ListFormScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#list-name", Input).focus()
 
     def action_save(self) -> None:
-        name = self.query_one("#list-name", Input).value.strip()
-        description = self.query_one("#list-description", Input).value.strip()
+        name = self.query_one("#list-name", Input).value
+        description = self.query_one("#list-description", Input).value
+        # Untouched fields keep what is stored, hostile characters and all.
+        name = self._name.strip() if name == self._shown_name else name.strip()
+        if description == self._shown_description:
+            description = self._description.strip()
+        else:
+            description = description.strip()
         if not name:
             self.query_one("#list-form-error", Static).update("A list needs a name.")
             self.query_one("#list-name", Input).focus()

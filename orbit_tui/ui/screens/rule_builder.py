@@ -122,6 +122,8 @@ class RuleBuilderScreen(Screen[Segment | None]):
         self._stages: list[str] = []
         self._countries: list[str] = []
         self._current = 0
+        # The name Input shows cleaned text; left as shown, the stored name is kept.
+        self._shown_name = clean(segment.name) if segment else ""
 
     @property
     def orbit(self) -> Any:
@@ -132,7 +134,7 @@ class RuleBuilderScreen(Screen[Segment | None]):
         with Horizontal(id="rb-head"):
             yield Static("Segment" if self.segment is None else "Edit segment", id="rb-title")
             yield Input(
-                self.segment.name if self.segment else "",
+                self._shown_name,
                 placeholder="segment name",
                 id="rb-name",
                 compact=True,
@@ -424,7 +426,10 @@ class RuleBuilderScreen(Screen[Segment | None]):
     def action_save(self) -> None:
         if self.saving:
             return
-        name = self.query_one("#rb-name", Input).value.strip()
+        name = self.query_one("#rb-name", Input).value
+        if self.segment is not None and name == self._shown_name:
+            name = self.segment.name
+        name = name.strip()
         name_error = self.query_one("#rb-name-error", Static)
         if self.json_invalid:
             self.notify("The JSON has an error (shown under it): fix it before saving",

@@ -107,6 +107,10 @@ class RowWidget(Vertical):
         self.index = index
         self.row = row
         self._suggestions = suggestions
+        # Inputs show cleaned text (nothing from the server reaches the terminal raw);
+        # text left as shown stands for the stored value, so saving never rewrites it.
+        self._stored = {"field": row.field, "value": row.value}
+        self._shown = {"field": clean(row.field), "value": clean(row.value)}
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -126,7 +130,7 @@ class RowWidget(Vertical):
                 )
             else:
                 yield Input(
-                    row.field,
+                    self._shown["field"],
                     placeholder="field",
                     suggester=SuggestFromList(FIELD_NAMES, case_sensitive=False),
                     compact=True,
@@ -141,7 +145,7 @@ class RowWidget(Vertical):
                     classes="rb-op",
                 )
                 yield Input(
-                    row.value,
+                    self._shown["value"],
                     placeholder=value_hint(row.field, row.op),
                     suggester=self._value_suggester(),
                     compact=True,
@@ -181,11 +185,12 @@ class RowWidget(Vertical):
     @on(Input.Changed, ".rb-field")
     def _field_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == self.row.field:
+        field = self._typed("field", event.value)
+        if field == self.row.field:
             return
         was_known = _known(self.row.field)
-        self.row.field = event.value
-        ops = operators(event.value)
+        self.row.field = field
+        ops = operators(field)
         select = self.query_one(".rb-op", Select)
         current = self.row.op if was_known else ops[0]
         select.set_options([(OPERATOR_LABELS.get(op, op), op) for op in ops])
@@ -207,10 +212,15 @@ class RowWidget(Vertical):
     @on(Input.Changed, ".rb-value")
     def _value_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == self.row.value:
+        value = self._typed("value", event.value)
+        if value == self.row.value:
             return
-        self.row.value = event.value
+        self.row.value = value
         self.post_message(RowEdited(self.index))
+
+    def _typed(self, which: str, text: str) -> str:
+        """What an Input's text means: the stored value while it reads as shown."""
+        return self._stored[which] if text == self._shown[which] else text
 
     @on(Select.Changed, ".rb-group")
     def _group_changed(self, event: Select.Changed) -> None:
