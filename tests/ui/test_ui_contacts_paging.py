@@ -148,3 +148,26 @@ async def test_scrolling_back_up_reloads_earlier_pages_from_the_cache(
         assert table_ids(screen) == ids[: screen.table.row_count]
         assert screen.table.row_count == 100
         assert screen.counts_text == "1–100 of 300"
+
+
+async def test_g_during_the_walk_to_the_end_goes_back_to_the_first_row(
+    sandbox_factory: Any, make_app: AppFactory
+) -> None:
+    server = sandbox_factory(contacts=300)
+    ids = await all_ids(server)
+    # A window of 20 pages: the walk is still within it (first page loaded) when g comes.
+    app = make_app(server, page_size=10, max_pages=20)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = screen_of(app)
+        server.faults.latency_ms = 150
+        await pilot.press("G")
+        await wait_for(pilot, lambda: screen.page_window.last >= 5, what="a few pages walked")
+        assert screen.page_window.first == 0
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen.page_window.first == 0 and loaded(app)(), what="top")
+        await pilot.pause(0.5)  # the walk, stopped, does not come back to move the table
+        assert loaded(app)()
+        assert screen.table.cursor_row == 0
+        assert screen.page_window.first == 0 and screen.page_window.last < 20
+        assert table_ids(screen) == ids[: screen.table.row_count]

@@ -20,6 +20,7 @@ import gc
 import time
 
 from textual import on, work
+from textual.worker import Worker
 
 from orbit_tui.ui.errors import is_offline_error
 from orbit_tui.ui.query import ContactQuery
@@ -154,13 +155,15 @@ class PagingScreen(MarkingScreen):
         window = self.page_window
         if self.is_loading or not window.loaded:
             return
-        if event.to_end and not window.more_after():
-            return  # the last row of the result is loaded: the table is on it
-        if not event.to_end and window.first == 0:
-            return
-        self.stop_jump()
+        # A walk to the end moves the window ahead of the table: while one runs, g or G
+        # always goes through a load that leaves them in step again.
+        if not self._walkers():
+            if event.to_end and not window.more_after():
+                return  # the last row of the result is loaded: the table is on it
+            if not event.to_end and window.first == 0:
+                return
+        self._jump += 1  # a walk still running goes quiet: what follows replaces it
         self.workers.cancel_group(self, "contacts-page")  # a page on its way is moot
-        self._jump += 1
         self.is_paging = True
         if event.to_end:
             self._begin(walk_text(window))
@@ -251,12 +254,15 @@ class PagingScreen(MarkingScreen):
         if result.from_cache and result.stale and not result.offline:
             self._revalidate(generation, query, 0, None)
 
-    def stop_jump(self) -> bool:
-        """Stop a walk to the end (``escape``); returns whether one was running."""
-        running = [
+    def _walkers(self) -> list[Worker[None]]:
+        return [
             w for w in self.workers
-            if w.group == "contacts-page" and w.is_running and w.name.startswith("_walk_to_end")
+            if w.group == "contacts-page" and w.is_running and w.name == "_walk_to_end"
         ]
+
+    def stop_jump(self) -> bool:
+        """Stop a walk to the end (``escape``) where it got to; returns whether one ran."""
+        running = self._walkers()
         for worker in running:
             worker.cancel()
         return bool(running)
