@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orbit_tui import rules as R
+from orbit_tui.rules.grammar import MAX_STRING
 from orbit_tui.api.models import CHANNELS, Contact
 from orbit_tui.sandbox import SandboxServer
 
@@ -75,13 +76,15 @@ def values(world: World) -> dict[str, list[Any]]:
     seen: dict[str, list[Any]] = {"tags": [], "keys": [], "meta": [], "dates": []}
     for c in world.contacts:
         for name in R.TEXT_FIELDS:
-            if c.get(name) is not None:
+            # A rule's text value is at most MAX_STRING characters (the hostile seed has
+            # 10,000-character names, which no valid rule can name).
+            if c.get(name) is not None and len(str(c[name])) <= MAX_STRING:
                 seen.setdefault(name, []).append(c[name])
         seen["tags"].extend(c["tags"])
         for key, value in c["metadata"].items():
             if 0 < len(key) <= 200:
                 seen["keys"].append(key)
-            if isinstance(value, (str, int, float)) and not (isinstance(value, str) and len(value) > 1000):
+            if isinstance(value, (str, int, float)) and not (isinstance(value, str) and len(value) > MAX_STRING):
                 seen["meta"].append(value)
         seen["dates"].append(c["created_at"])
     return {k: sorted(set(v), key=repr)[:200] for k, v in seen.items()}
