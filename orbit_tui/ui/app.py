@@ -2,8 +2,13 @@
 
 ``OrbitApp`` is built from parts so tests can inject them: a ``ContactSource`` (the
 cache facade in real use), the profile shown in the status bar, the marks store.
-``run()`` builds those parts from a ``ResolvedConfig``: for the demo it first starts the
-embedded sandbox (see :mod:`orbit_tui.ui.demo`) and stops it on exit.
+``run()`` builds those parts from a ``ResolvedConfig`` (see :mod:`orbit_tui.ui.services`:
+for the demo, the sandbox in a child process, started before the app only when the page
+cache is cold) and stops them on exit.
+
+Start-up order: the first contacts page is painted first; what it does not need (the
+demo's sandbox, the bulk journal, importing httpx and the detail screen) runs after it
+(:meth:`OrbitApp.call_when_first_page_shown`).
 """
 
 from __future__ import annotations
