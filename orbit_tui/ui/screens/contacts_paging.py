@@ -298,6 +298,8 @@ class PagingScreen(MarkingScreen):
             self.page_window.first <= index <= self.page_window.last
         ):
             return
+        if self._walkers():
+            return  # the window is ahead of the table; the walk's end shows it afresh
         if result.offline:
             old_result = self._freshness.get(index)
             self._freshness[index] = PageResult(
