@@ -96,7 +96,13 @@ def events_for(activity_seed: int | None, hostile: bool = False, created_at: str
         else:
             summary = rng.choice(_SUMMARIES[kind]).replace("{n}", str(rng.randint(1000, 99999)))
         drawn.append((moment, kind, channel, summary))
-    moments = _fit([d[0] for d in drawn], _parse_stamp(created_at), _EPOCH)
+    # The newest event ends a little before the period's end (minutes to days), so a
+    # timeline moved into place does not put many contacts' last event on one instant.
+    created = _parse_stamp(created_at)
+    latest = _EPOCH - timedelta(minutes=rng.randint(3, 60 * 24 * 3))
+    if created is not None and latest < created:
+        latest = _EPOCH
+    moments = _fit([d[0] for d in drawn], created, latest)
     events: list[dict[str, Any]] = []
     for index, ((_, kind, channel, summary), moment) in enumerate(zip(drawn, moments)):
         events.append({
