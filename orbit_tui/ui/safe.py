@@ -18,6 +18,7 @@ sends a field the user actually edited.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime, timezone
 
 import phonenumbers
@@ -62,11 +63,13 @@ def fit(value: object, width: int, style: str = "") -> Text:
     return text
 
 
+@lru_cache(maxsize=16384)
 def format_phone(phone: str | None, country: str | None = None) -> str:
     """A phone number formatted for reading (``+1 415-555-2671``).
 
     E.164 numbers are formatted in the international style; anything the phone
-    library cannot parse is shown as given (cleaned), never dropped.
+    library cannot parse is shown as given (cleaned), never dropped. Remembered:
+    parsing is most of the cost of drawing a page of rows, and pages come back.
     """
     if not phone:
         return ""
