@@ -22,8 +22,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 
 from orbit_tui.api.models import Contact
 from orbit_tui.ui.errors import one_line
@@ -126,6 +128,22 @@ class OrbitApp(App[int]):
             self.call_when_first_page_shown(self._announce_pending_jobs)
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in a burst after ``/`` belong in the search box.
+
+        The app hands each key to the widget focused when the key comes in. Keys typed
+        right after ``/`` (a fast typist, or the app busy starting) are handed to the
+        table before its ``/`` has moved focus; they come back here unhandled once the
+        search box has focus. An Input keeps every printable key it is given, so a
+        printable key reaching the app while one has focus was meant for it: give it
+        there (otherwise it is lost, mid-word). Runs before Textual's own key handling,
+        which is skipped for such keys."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.prevent_default()
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
 
     def call_when_first_page_shown(
         self, callback: Callable[[], None], *, at_once: bool = False

@@ -56,6 +56,11 @@ DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui con
 
 
 class ContactsScreen(PagingScreen):
+    # The table has focus from the first frame: Textual would otherwise focus the
+    # search box first (the first focusable widget), and a "/" typed during start-up
+    # would land in it as text instead of meaning "search".
+    AUTO_FOCUS = "#contacts"
+
     DEFAULT_CSS = """
     ContactsScreen #search-row { height: 1; }
     ContactsScreen #search { width: 1fr; border: none; height: 1; padding: 0 1; }
