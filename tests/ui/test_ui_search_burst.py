@@ -3,6 +3,7 @@ for the table when ``/`` moved focus (a fast typist, or the app busy starting)."
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 
 from orbit_tui.sandbox import SandboxServer
@@ -45,3 +46,25 @@ async def test_typing_in_the_search_box_is_unchanged(
         await wait_for(pilot, loaded(app), what="the first page")
         await pilot.press("slash", "a", "n", "n", "a")
         assert app.screen.query_one("#search").value == "anna"
+
+
+async def test_the_debounce_counts_from_the_key_not_from_when_it_was_handled(
+    sandbox: SandboxServer, make_app: AppFactory
+) -> None:
+    """A key handled late (a busy loop) must not push the search later still: the
+    debounce ends ``search_debounce_s`` after the key was typed (its event's time)."""
+    import asyncio
+
+    from orbit_tui.ui.screens.contacts import SearchBox
+
+    app = make_app(sandbox, search_debounce_s=5.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="the first page")
+        screen = app.screen
+        box = screen.query_one("#search", SearchBox)
+        screen.set_focus(box)
+        key = events.Key("a", "a")
+        key.time = asyncio.get_running_loop().time() - 0.3  # typed 300 ms before it is handled
+        box.post_message(key)
+        await wait_for(pilot, lambda: screen._debounce is not None, what="the debounce")
+        assert screen._debounce.when() == pytest.approx(key.time + 5.0, abs=0.05)  # not +0.3 later

@@ -22,7 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Click
+from textual.events import Click, Key
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -53,6 +53,16 @@ FIRST_PAINT_SETTLE_S = 0.15
 """After the first page's frame, what can wait (revalidating it, the demo's sandbox,
 the bulk journal) waits this long more, so the frame reaches the terminal first."""
 DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
+
+
+class SearchBox(Input):
+    """The search input; it remembers when its last key was typed (the key's own time,
+    taken as the terminal's bytes were read), so the debounce counts from the key."""
+
+    last_key_time: float = -1e9
+
+    async def _on_key(self, event: Key) -> None:  # Input's own handler runs after this
+        self.last_key_time = event.time
 
 
 class ContactsScreen(PagingScreen):
@@ -128,7 +138,7 @@ class ContactsScreen(PagingScreen):
         app = self.orbit_app
         yield StatusBar(app.status, id="status")
         with Horizontal(id="search-row"):
-            yield Input(placeholder="/ search name, phone, email", id="search", compact=True)
+            yield SearchBox(placeholder="/ search name, phone, email", id="search", compact=True)
             yield Static("", id="counts", markup=False)
             yield Static("", id="freshness", markup=False)
         yield Static("", id="chips", markup=False)
@@ -178,9 +188,12 @@ class ContactsScreen(PagingScreen):
         left tens of milliseconds late on a busy loop.
         """
         self._cancel_debounce()
-        self._debounce = asyncio.get_running_loop().call_later(
-            self.orbit_app.search_debounce_s, self._debounced_search, event.value
-        )
+        loop = asyncio.get_running_loop()
+        debounce = self.orbit_app.search_debounce_s
+        since_key = loop.time() - getattr(event.input, "last_key_time", -1e9)
+        if 0 <= since_key < debounce:  # a key typed just now: count from the key itself
+            debounce -= since_key
+        self._debounce = loop.call_later(debounce, self._debounced_search, event.value)
 
     def _cancel_debounce(self) -> None:
         if self._debounce is not None:
