@@ -29,7 +29,7 @@ from typing import Any, AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -99,6 +99,8 @@ class Api:
         except ApiError as exc:
             headers.update(exc.headers)
             status, body = exc.status, error_body(request_id, exc.status, exc.code, exc.message, exc.details)
+        except ClientDisconnect:  # the client went away mid-body: nothing was done, no one to tell
+            return Response(status_code=400)
         except Exception:  # a bug: answer the contract's 500, never a traceback
             log.exception("sandbox handler failed")
             status, body = 500, error_body(request_id, 500, "INTERNAL_ERROR", "internal error in the sandbox")

@@ -72,6 +72,8 @@ class EdgeMiddleware:
 
         async def wrapped_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if faults.reply_latency_ms > 0:  # acted on already; the answer waits
+                    await _sleep(float(faults.reply_latency_ms) / 1000)
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}

@@ -24,6 +24,9 @@ class Faults:
         fixed one-minute window; beyond it the answer is 429 ``RATE_LIMITED``.
     drop_rate: the probability that the connection is closed mid-response (headers
         and part of the body sent, then the socket is closed).
+    reply_latency_ms: each answer waits this long *after* the request was acted on
+        (designed here, for crash tests: a client killed in this window never learns
+        that its change was applied).
     """
 
     latency_ms: float = 0
@@ -31,6 +34,7 @@ class Faults:
     error_rate: float = 0
     rate_limit_per_min: int | None = None
     drop_rate: float = 0
+    reply_latency_ms: float = 0
 
 
 DEFAULT_ADVERTISED_LIMIT = 3000

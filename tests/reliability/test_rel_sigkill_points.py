@@ -8,8 +8,10 @@ and resumes the job with ``bulk resume``. After each resume every contact on the
 is exactly as expected, and the sandbox's idempotency records show that each contact's
 tag request was acted on exactly once (a done item is never sent again; an in-flight one
 is re-sent under its journalled key, which the sandbox replays rather than acts on). The
-sandbox's latency switch gives the kill windows: the kill lands while requests wait in
-that latency, before the sandbox acts on them.
+sandbox's latency switches give the kill windows: in one set of runs the kill lands while
+requests wait before the sandbox acts on them; in the other, after the sandbox applied a
+tag request but before its answer left, so the journal never learnt the outcome and the
+resume must re-send it under the same key (replayed by the sandbox, not applied again).
 
 The bulk CLI keeps no page cache; a separate test kills the app itself (``--smoke``) at
 random points and checks its cache file survives and is reused, not set aside.
@@ -17,6 +19,7 @@ random points and checks its cache file survives and is reused, not set aside.
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import sqlite3
@@ -25,6 +28,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 # The bulk tests' helpers (cli_env, run_cli, summary, server_state) are reused, not copied.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bulk"))
@@ -79,14 +84,15 @@ def applied(db: Path, contact_ids: list[str]) -> dict[str, int]:
 
 
 def kill_at(argv: list[str], env: dict[str, str], jobs_db: Path, k: int, faults: Faults,
-            earlier: set[str]) -> str:
+            earlier: set[str], slow: str = "latency_ms",
+            applied_unknown: Callable[[int], bool] | None = None) -> str:
     """Run ``argv``; SIGKILL it once ``k`` items are done; the job's id.
 
     Answers are quick until the job is ``CONCURRENCY`` items short of ``k``; from then on
     they are slow, so at most the requests already out finish quickly and the kill lands
     while the job is at ``k`` (or a little past it) with requests in flight.
     """
-    faults.latency_ms = SLOW_MS if k <= CONCURRENCY else FAST_MS
+    setattr(faults, slow, SLOW_MS if k <= CONCURRENCY else FAST_MS)
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
@@ -95,18 +101,24 @@ def kill_at(argv: list[str], env: dict[str, str], jobs_db: Path, k: int, faults:
         while time.monotonic() < deadline and proc.poll() is None:
             job_id, done = journal_done(jobs_db, earlier)
             if job_id is not None and done >= k - CONCURRENCY:
-                faults.latency_ms = SLOW_MS
+                setattr(faults, slow, SLOW_MS)
             if job_id is not None and done >= k:
                 break
             time.sleep(0.01)
         assert proc.poll() is None, f"the job ended before the kill: {proc.stderr.read() if proc.stderr else ''}"
         assert job_id is not None, "the job never started"
+        while applied_unknown is not None and time.monotonic() < deadline and proc.poll() is None:
+            # Each item reads the contact, then posts its tags, both answered SLOW_MS late:
+            # kill once a post has been applied while its answer still waits.
+            if applied_unknown(journal_done(jobs_db, earlier)[1]):
+                break
+            time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
         return job_id
     finally:
-        faults.latency_ms = 0
+        setattr(faults, slow, 0)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -114,7 +126,10 @@ def kill_at(argv: list[str], env: dict[str, str], jobs_db: Path, k: int, faults:
             proc.stderr.close()
 
 
-def test_sigkill_at_random_points_then_resume(sandbox_factory: Callable[..., SandboxServer], tmp_path: Path) -> None:
+@pytest.mark.parametrize("slow", ["latency_ms", "reply_latency_ms"],
+                         ids=["killed-before-the-server-acts", "killed-after-it-acted-unanswered"])
+def test_sigkill_at_random_points_then_resume(sandbox_factory: Callable[..., SandboxServer], tmp_path: Path,
+                                              slow: str) -> None:
     server = sandbox_factory(contacts=RUNS * PER_RUN + 10, seed=3, faults=Faults())
     env = cli_env(tmp_path, server)
     jobs_db = tmp_path / "data" / "jobs.db"
@@ -129,11 +144,18 @@ def test_sigkill_at_random_points_then_resume(sandbox_factory: Callable[..., San
         targets = ids[run * PER_RUN:(run + 1) * PER_RUN]
         tag = f"killed-{run}"
         assert not any(tag in state[cid]["tags"] for cid in targets)
+        def tagged_now() -> int:
+            # From the database itself: asking the API would wait out the latency switch.
+            with sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True, timeout=2) as conn:
+                rows = conn.execute("SELECT id, tags FROM contacts").fetchall()
+            return sum(tag in json.loads(tags) for cid, tags in rows if cid in targets)  # noqa: B023
+
         ids_file = tmp_path / f"ids-{run}.txt"
         ids_file.write_text("\n".join(targets) + "\n", encoding="utf-8")
         job_id = kill_at([sys.executable, "-m", "orbit_tui", "bulk", "tag", "--add", tag,
                           "--ids-file", str(ids_file), "--concurrency", str(CONCURRENCY)],
-                         env, jobs_db, k, server.faults, set(seen_jobs))
+                         env, jobs_db, k, server.faults, set(seen_jobs), slow,
+                         (lambda done: tagged_now() > done) if slow == "reply_latency_ms" else None)
 
         # The journal survived the kill: an intact file, the job pending, k items done.
         with sqlite3.connect(jobs_db) as conn:
@@ -149,6 +171,12 @@ def test_sigkill_at_random_points_then_resume(sandbox_factory: Callable[..., San
             journal.close()
         if k == 0:
             assert job.counts.done == 0  # killed before the first item was done
+        tagged = tagged_now()
+        if slow == "reply_latency_ms":
+            # What this mode is for: applied on the server, not known to the journal.
+            assert tagged > job.counts.done, (run, k, tagged, job.counts)
+        else:  # an answer may have arrived just before the kill, not yet journalled
+            assert tagged >= job.counts.done, (run, k, tagged, job.counts)
 
         resumed = run_cli(env, "resume", job_id)
         assert resumed.returncode == 0, resumed.stderr
