@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from orbit_tui.bulk import BulkEngine, BulkError
-from orbit_tui.ui.bulk_runner import READ_ONLY_BULK, runner_for
+from orbit_tui.ui.bulk_runner import runner_for
 from orbit_tui.ui.safe import clean as clean_text
 
 
@@ -38,7 +38,7 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
 
         app.push_screen(JobsScreen())
         return
-    from orbit_tui.ui.screens.tag_editor import apply_tag_edit, edit_tags, targets
+    from orbit_tui.ui.screens.tag_editor import apply_tag_edit, edit_tags, may_tag, targets
 
     contact = current_contact(app)
     on_detail = getattr(app.screen, "contact", None) is not None
@@ -51,11 +51,7 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
     if not argument:
         edit_tags(app, ids, at_hand)
         return
-    if app.status.profile.read_only:
-        app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
-        return
-    if not ids:
-        app.notify("No contact to tag: move to a row or mark some with space.", markup=False)
+    if not may_tag(app, ids):
         return
     from orbit_tui.bulk import Operation
 

@@ -255,16 +255,23 @@ def targets(app: Any, current: Contact | None) -> list[str]:
     return [current.id] if current is not None else []
 
 
-def edit_tags(app: Any, ids: list[str], at_hand: Iterable[Contact] = (), *,
-              initial: str = "") -> None:
-    """``t``: open the tag editor for ``ids``; apply what the agent types."""
+def may_tag(app: Any, ids: list[str]) -> bool:
+    """Whether tagging ``ids`` can start; if not, say why (read-only profile, no contact)."""
     from orbit_tui.ui.bulk_runner import READ_ONLY_BULK
 
     if app.status.profile.read_only:
         app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
-        return
+        return False
     if not ids:
         app.notify("No contact to tag: move to a row or mark some with space.", markup=False)
+        return False
+    return True
+
+
+def edit_tags(app: Any, ids: list[str], at_hand: Iterable[Contact] = (), *,
+              initial: str = "") -> None:
+    """``t``: open the tag editor for ``ids``; apply what the agent types."""
+    if not may_tag(app, ids):
         return
     known = _known_contacts(app, ids, at_hand)
     if len(ids) == 1:
