@@ -16,7 +16,6 @@ from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 from orbit_tui.ui.screens.jobs import JobsScreen
 from orbit_tui.ui.screens.list_members import ListMembersScreen
-from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.status import ProfileInfo
 from ui_helpers import loaded, wait_for
 
@@ -71,9 +70,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         assert len(marked) == 6
 
         # Declined at the preview: nothing changes, no job is written.
-        await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
-        await pilot.press("y")
+        await pilot.press("ctrl+d")  # straight to the preview: it is the one question
         await wait_for(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.plan is not None,
                        what="preview")
         preview = app.screen
@@ -85,9 +82,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         assert any("not run" in str(n.message) for n in app._notifications)
 
         # Confirmed by the typed count: the progress screen, the status line, then :jobs.
-        await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
-        await pilot.press("y")
+        await pilot.press("ctrl+d")  # straight to the preview: it is the one question
         await wait_for(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.plan is not None,
                        what="preview")
         await pilot.press("y")  # typed into the box: a y alone never starts a LIVE job

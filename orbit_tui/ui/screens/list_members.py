@@ -22,7 +22,7 @@ from orbit_tui.api.models import ContactList, Segment
 from orbit_tui.bulk import Operation, Progress
 from orbit_tui.ui.list_jobs import job_summary, progress_line, run_list_job
 from orbit_tui.ui.query import ContactQuery
-from orbit_tui.ui.safe import clean, format_count
+from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.contacts import ContactsScreen
 from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.screens.records import notify_error, orbit_of
@@ -150,18 +150,8 @@ class MembersScreen(ContactsScreen):
         marks = self.app.marks  # type: ignore[attr-defined]
         name = clean(self.group_name)
         if len(marks):
-            ids = marks.ids()
-            question = (
-                f"Take the {format_count(len(ids))} marked contacts out of the list “{name}”?\n\n"
-                "The contacts are kept; only their membership of this list goes. "
-                "This runs as a bulk job (undo it from :jobs)."
-            )
-
-            def answer_many(yes: bool | None) -> None:
-                if yes:
-                    self._remove_many(ids)
-
-            self.app.push_screen(ConfirmScreen(question, yes="Remove", no="Keep"), answer_many)
+            # A bulk job: its preview says what will change and asks (typed on LIVE).
+            self._remove_many(marks.ids())
             return
         contact = self.table.current
         if contact is None:

@@ -224,18 +224,8 @@ def add_to_list(app: App[object], contact_ids: Sequence[str]) -> None:
             if len(ids) <= DIRECT_ADD_LIMIT:
                 app.run_worker(add_now(chosen), group="add-to-list", exit_on_error=False)
                 return
-            from orbit_tui.ui.screens.modals import ConfirmScreen
-
-            question = (
-                f"Add the {format_count(len(ids))} marked contacts to the list "
-                f"“{clean(chosen.name)}”?\n\nThis runs as a bulk job (undo it from :jobs)."
-            )
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    app.run_worker(add_by_job(chosen), group="add-to-list", exit_on_error=False)
-
-            app.push_screen(ConfirmScreen(question, yes="Add", no="Cancel"), answer)
+            # A bulk job: its preview says what will change and asks (typed on LIVE).
+            app.run_worker(add_by_job(chosen), group="add-to-list", exit_on_error=False)
 
         app.push_screen(ListPickerScreen(lists, title=f"Add {what} to a list"), picked)
 
