@@ -99,6 +99,7 @@ class BulkRunner:
         self._painted = 0.0
         self._ended: asyncio.Future[JobInfo | None] | None = None
         self.announced_journal: int | None = None  # the journal whose problems were said
+        self._announce_end = True  # the running job's end is told by the runner
 
     # -- observing ----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -144,13 +145,16 @@ class BulkRunner:
         return True
 
     # -- starting -----------------------------------------------------------------------
-    def start(self, plan: Plan, title: str) -> bool:
+    def start(self, plan: Plan, title: str, *, announce_end: bool = True) -> bool:
+        """Run ``plan``. ``announce_end=False``: the caller awaits :meth:`wait` and says
+        how the job ended in its own words, so the runner's notice would say it twice
+        (failures to run are still told here)."""
         ids = list(plan.contact_ids)
 
         def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
             return self.engine.execute(plan, confirm=True, on_progress=on_progress, cancel=cancel)
 
-        return self._launch("", title, ids, launch)
+        return self._launch("", title, ids, launch, announce_end=announce_end)
 
     def resume(self, job_id: str) -> bool:
         return self._from_journal(job_id, "resume")
@@ -185,11 +189,13 @@ class BulkRunner:
 
         return self._launch(job_id if how != "undo" else "", title, ids, launch)
 
-    def _launch(self, job_id: str, title: str, ids: list[str], launch: Launch) -> bool:
+    def _launch(self, job_id: str, title: str, ids: list[str], launch: Launch, *,
+                announce_end: bool = True) -> bool:
         reason = self.refused()
         if reason:
             self._tell(reason, error=True)
             return False
+        self._announce_end = announce_end
         cancel = asyncio.Event()
         self._cancel = cancel
         self._ended = asyncio.get_running_loop().create_future()
@@ -238,8 +244,9 @@ class BulkRunner:
                 JobView.from_job(job, failures), title=self.view.title, rate=self.view.rate
             )
             self.finished_jobs.append(job.id)
-            self._tell(finish_message(job), error=job.state not in (JOB_COMPLETED, JOB_CANCELLED)
-                       or bool(job.counts.failed))
+            if self._announce_end:
+                self._tell(finish_message(job), error=job.state not in (JOB_COMPLETED, JOB_CANCELLED)
+                           or bool(job.counts.failed))
         finally:
             self._cancel = None
             self._refresh_data(ids)

@@ -82,7 +82,9 @@ async def run_list_job(
                                               wait_for_dismiss=True)
     if plan is None:
         return None
-    if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}"):
+    # The caller tells how the job ended (job_summary), in words about its list.
+    if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}",
+                        announce_end=False):
         return None
     app.push_screen(BulkProgressScreen())
     unsubscribe = runner.subscribe(lambda: _forward(runner.view, on_progress)) if on_progress else None

@@ -103,6 +103,8 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         assert job.op.kind == "list_remove" and job.counts.changed == 6 and job.state == "completed"
         await wait_for(pilot, lambda: any("Removed from the list: 6 changed" in str(n.message)
                                           for n in app._notifications), what="the caller's summary")
+        # Told once, by the caller: not a second time by the runner ("Job … completed: …").
+        assert not any(str(n.message).startswith(f"Job {job.id}") for n in app._notifications)
 
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is members, what="back to the members")
