@@ -30,6 +30,7 @@ from orbit_tui.bulk import (
     Progress,
 )
 from orbit_tui.ui.errors import describe_error
+from orbit_tui.ui.listeners import Listeners
 from orbit_tui.ui.list_jobs import engine_for
 
 REPAINT_S = 0.1  # progress is shown at most this often (thousands of items a second)
@@ -94,7 +95,7 @@ class BulkRunner:
         self.app = app
         self.view: JobView | None = None
         self._cancel: asyncio.Event | None = None
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners()
         self.finished_jobs: list[str] = []
         self._painted = 0.0
         self._ended: asyncio.Future[JobInfo | None] | None = None
@@ -103,13 +104,7 @@ class BulkRunner:
 
     # -- observing ----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def _changed(self) -> None:
         view = self.view
@@ -119,8 +114,7 @@ class BulkRunner:
             if view is not None and view.running:
                 label = f"job {view.fraction * 100:.0f}%"
             status.update(job=label)
-        for callback in list(self._listeners):
-            callback()
+        self._listeners.tell()
 
     # -- state --------------------------------------------------------------------------
     @property

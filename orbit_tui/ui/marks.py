@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from orbit_tui.ui.listeners import Listeners
+
 
 class MarkStore:
     def __init__(self) -> None:
         self._ids: dict[str, None] = {}
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners()
 
     def __contains__(self, contact_id: object) -> bool:
         return contact_id in self._ids
@@ -58,14 +60,7 @@ class MarkStore:
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` after every change; returns a function that unsubscribes."""
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def _changed(self) -> None:
-        for callback in list(self._listeners):
-            callback()
+        self._listeners.tell()

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from orbit_tui.ui.listeners import Listeners
+
 KeyKind = Literal["LIVE", "TEST", "DEMO", "UNKNOWN"]
 
 
@@ -28,16 +30,10 @@ class AppStatus:
     in_flight: int = 0
     last_error: str = ""
     job: str = ""  # a running bulk job's progress ("job 40%"), empty when none
-    _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _listeners: Listeners = field(default_factory=Listeners, repr=False)
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def update(
         self,
@@ -57,5 +53,4 @@ class AppStatus:
         if last_error is not None and last_error != self.last_error:
             self.last_error, changed = last_error, True
         if changed:
-            for callback in list(self._listeners):
-                callback()
+            self._listeners.tell()
