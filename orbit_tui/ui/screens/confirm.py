@@ -29,7 +29,71 @@ def typed_confirms(typed: str, name: str) -> bool:
     return bool(answer) and answer in ("delete", " ".join(clean(name).split()).casefold())
 
 
-class DeleteConfirmScreen(ModalScreen[bool]):
+class TypedConfirmScreen(ModalScreen[bool]):
+    """What both confirmations share: on a LIVE profile only the typed answer confirms
+    (``y`` is switched off, the confirm button waits for a right answer); elsewhere ``y``
+    or the button does. ``escape`` or the other button cancels. Subclasses name their
+    widgets ``#<PREFIX>-typed``, ``#<PREFIX>-yes`` and ``#<PREFIX>-no``."""
+
+    PREFIX = ""
+    MISMATCH = ""
+    """Said when enter is pressed on a typed answer that does not confirm."""
+    FOCUS_OFF_LIVE = "no"
+    """The button focused when no typing is asked for (``yes`` or ``no``)."""
+
+    live: bool
+
+    def confirms(self, typed: str) -> bool:
+        raise NotImplementedError
+
+    def _widget(self, suffix: str) -> str:
+        return f"#{self.PREFIX}-{suffix}"
+
+    def on_mount(self) -> None:
+        if self.live:
+            typed = self.query_one(self._widget("typed"), Input)
+            typed.cursor_blink = self.app.animation_level != "none"
+            typed.focus()
+        else:
+            self.query_one(self._widget(self.FOCUS_OFF_LIVE), Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.live:
+            return False  # on LIVE only the typed answer confirms
+        return True
+
+    def action_confirm(self) -> None:
+        if not self.live:
+            self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one(self._widget("yes"), Button).disabled = not self.confirms(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.confirms(event.value):
+            self.dismiss(True)
+        else:
+            self.notify(self.MISMATCH, severity="warning", markup=False)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == f"{self.PREFIX}-no":
+            self.dismiss(False)
+        elif event.button.id == f"{self.PREFIX}-yes" and (
+                not self.live or self.confirms(self.query_one(self._widget("typed"), Input).value)):
+            self.dismiss(True)
+
+
+class DeleteConfirmScreen(TypedConfirmScreen):
+    PREFIX = "delete"
+    MISMATCH = "Type the name exactly, or the word delete."
+
     DEFAULT_CSS = """
     DeleteConfirmScreen { align: center middle; }
     #delete-box { width: 64; max-width: 100%; height: auto; border: round $error;
@@ -77,47 +141,8 @@ class DeleteConfirmScreen(ModalScreen[bool]):
                 label = "Delete" if self.live else "Delete (y)"
                 yield Button(label, variant="error", id="delete-yes", disabled=self.live)
 
-    def on_mount(self) -> None:
-        if self.live:
-            typed = self.query_one("#delete-typed", Input)
-            typed.cursor_blink = self.app.animation_level != "none"
-            typed.focus()
-        else:
-            self.query_one("#delete-no", Button).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm" and self.live:
-            return False  # a LIVE deletion is confirmed only by typing
-        return True
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Input.Changed, "#delete-typed")
-    def _typed(self, event: Input.Changed) -> None:
-        ok = typed_confirms(event.value, self.name_to_type)
-        self.query_one("#delete-yes", Button).disabled = not ok
-
-    @on(Input.Submitted, "#delete-typed")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if typed_confirms(event.value, self.name_to_type):
-            self.dismiss(True)
-        else:
-            self.notify("Type the name exactly, or the word delete.", severity="warning",
-                        markup=False)
-
-    @on(Button.Pressed, "#delete-yes")
-    def _yes(self) -> None:
-        if not self.live or typed_confirms(self.query_one("#delete-typed", Input).value,
-                                           self.name_to_type):
-            self.dismiss(True)
-
-    @on(Button.Pressed, "#delete-no")
-    def _no(self) -> None:
-        self.dismiss(False)
+    def confirms(self, typed: str) -> bool:
+        return typed_confirms(typed, self.name_to_type)
 
 
 def typed_count_confirms(typed: str, total: int) -> bool:
@@ -126,8 +151,12 @@ def typed_count_confirms(typed: str, total: int) -> bool:
     return answer == "yes" or answer == str(total)
 
 
-class CountConfirmScreen(ModalScreen[bool]):
+class CountConfirmScreen(TypedConfirmScreen):
     """Confirm a bulk change of ``total`` contacts; typed on a LIVE profile."""
+
+    PREFIX = "count"
+    MISMATCH = "Type the number of contacts exactly, or yes."
+    FOCUS_OFF_LIVE = "yes"
 
     DEFAULT_CSS = """
     CountConfirmScreen { align: center middle; }
@@ -168,46 +197,8 @@ class CountConfirmScreen(ModalScreen[bool]):
                 label = self.yes if self.live else f"{self.yes} (y)"
                 yield Button(label, variant="warning", id="count-yes", disabled=self.live)
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # TypedConfirmScreen's runs too, and focuses
         self.set_class(self.live, "live")
-        if self.live:
-            typed = self.query_one("#count-typed", Input)
-            typed.cursor_blink = self.app.animation_level != "none"
-            typed.focus()
-        else:
-            self.query_one("#count-yes", Button).focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm" and self.live:
-            return False  # on LIVE only the typed count confirms
-        return True
-
-    def action_confirm(self) -> None:
-        if not self.live:
-            self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Input.Changed, "#count-typed")
-    def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#count-yes", Button).disabled = not typed_count_confirms(event.value, self.total)
-
-    @on(Input.Submitted, "#count-typed")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if typed_count_confirms(event.value, self.total):
-            self.dismiss(True)
-        else:
-            self.notify("Type the number of contacts exactly, or yes.", severity="warning",
-                        markup=False)
-
-    @on(Button.Pressed, "#count-yes")
-    def _yes(self) -> None:
-        if not self.live or typed_count_confirms(self.query_one("#count-typed", Input).value,
-                                                 self.total):
-            self.dismiss(True)
-
-    @on(Button.Pressed, "#count-no")
-    def _no(self) -> None:
-        self.dismiss(False)
+    def confirms(self, typed: str) -> bool:
+        return typed_count_confirms(typed, self.total)
