@@ -68,6 +68,10 @@ def query_key(query: Mapping[str, Any] | None) -> str:
     return json.dumps(normalise_query(query), sort_keys=True, separators=(",", ":"), default=str)
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
 @dataclass(frozen=True)
 class Hit:
     """A cached value (raw JSON) with its fetch time, age and staleness."""
@@ -130,11 +134,23 @@ class PageCache(CacheDB):
         page: Mapping[str, Any],
         item_kind: str | None,
     ) -> None:
-        """Store a page (``{"items": [...], "cursor", "has_more", "total", ...}``)."""
+        """Store a page (``{"items": [...], "cursor", "has_more", "total", ...}``).
+
+        Each item is dumped to JSON once: the same text is its entity row and its part
+        of the page's body. The items' entity rows go in with one statement, not one
+        per item; this runs on every page fetched, in the path of a search's answer.
+        """
         key = self.page_key(endpoint, scope, query, cursor)
-        body = json.dumps(page, separators=(",", ":"), default=str)
+        raw_items = page.get("items", [])
+        items = [i for i in raw_items if isinstance(i, dict) and i.get("id")]
+        texts = [_dumps(i) for i in items]
+        rest = {k: v for k, v in page.items() if k != "items"}
+        if item_kind and len(items) == len(raw_items):
+            head = _dumps(rest)[1:]  # '"cursor":…}' or '}' when there is nothing else
+            body = '{"items":[' + ",".join(texts) + "]" + ("," if head != "}" else "") + head
+        else:
+            body = _dumps(page)
         now = self._clock()
-        items = [i for i in page.get("items", []) if isinstance(i, dict) and i.get("id")]
 
         def run(conn: sqlite3.Connection) -> None:
             with conn:
@@ -145,13 +161,13 @@ class PageCache(CacheDB):
                     (key, endpoint, scope, query_key(query), cursor or "", body, now, now, len(body)),
                 )
                 self._bytes += len(body)
-                if item_kind:
+                if item_kind and items:
+                    ids = [str(i["id"]) for i in items]
                     conn.executemany(
                         "INSERT OR IGNORE INTO page_items VALUES (?, ?, ?)",
-                        [(item_kind, str(i["id"]), key) for i in items],
+                        [(item_kind, ident, key) for ident in ids],
                     )
-                    for item in items:
-                        self._put_entity(conn, item_kind, str(item["id"]), item, now)
+                    self._put_entities(conn, item_kind, list(zip(ids, texts)), now)
 
         self._run(run)
         self._written += 2 * len(body)  # the page, and its items as entities
@@ -213,17 +229,26 @@ class PageCache(CacheDB):
     def _put_entity(
         self, conn: sqlite3.Connection, kind: str, ident: str, body: Mapping[str, Any], now: float
     ) -> None:
-        text = json.dumps(body, separators=(",", ":"), default=str)
-        old = conn.execute(
-            "SELECT size FROM entities WHERE kind = ? AND id = ?", (kind, ident)
-        ).fetchone()
-        if old is not None:
-            self._bytes -= old[0]
-        conn.execute(
-            "INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, 0, ?)",
-            (kind, ident, text, now, now, len(text)),
-        )
-        self._bytes += len(text)
+        self._put_entities(conn, kind, [(ident, _dumps(body))], now)
+
+    def _put_entities(
+        self, conn: sqlite3.Connection, kind: str, rows: list[tuple[str, str]], now: float
+    ) -> None:
+        """Write entities given as (id, JSON text); the byte count follows the sizes
+        of the rows they replace. Batches stay far under SQLite's parameter limit."""
+        for start in range(0, len(rows), 500):
+            batch = dict(rows[start:start + 500])  # a repeated id: its last copy wins
+            marks = ",".join("?" * len(batch))
+            for (size,) in conn.execute(
+                f"SELECT size FROM entities WHERE kind = ? AND id IN ({marks})",
+                (kind, *batch),
+            ):
+                self._bytes -= size
+            conn.executemany(
+                "INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, 0, ?)",
+                [(kind, ident, text, now, now, len(text)) for ident, text in batch.items()],
+            )
+            self._bytes += sum(len(text) for text in batch.values())
 
     def put_entity(self, kind: str, ident: str, body: Mapping[str, Any]) -> None:
         self._run(lambda conn: self._put_entity(conn, kind, ident, body, self._clock()))

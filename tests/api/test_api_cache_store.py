@@ -65,6 +65,34 @@ def test_pages_report_age_and_go_stale_after_the_ttl(tmp_path: Path) -> None:
     assert again.warnings == []
 
 
+def test_a_stored_page_reads_back_whole_and_its_size_is_counted_right(tmp_path: Path) -> None:
+    """Pages are stored with their items' JSON written once and their entities in one
+    batch: what reads back is the page as given (every key, odd items too), and the
+    running size equals the size measured afresh, however items are repeated."""
+    cache = PageCache(tmp_path / "c.sqlite3")
+    full = page(contact(1, name="Ann"), contact(2), cursor="cur_2")
+    cache.put_page("contacts", "", {}, None, full, "contact")
+    assert cache.get_page("contacts", "", {}, None).value == full  # type: ignore[union-attr]
+    only_items = {"items": [contact(3)]}
+    cache.put_page("contacts", "", {"search": "x"}, None, only_items, "contact")
+    assert cache.get_page("contacts", "", {"search": "x"}, None).value == only_items  # type: ignore[union-attr]
+    odd = {"items": [contact(4), "not a contact", {"no": "id"}], "total": 3}
+    cache.put_page("contacts", "", {"search": "y"}, None, odd, "contact")
+    assert cache.get_page("contacts", "", {"search": "y"}, None).value == odd  # type: ignore[union-attr]
+    # The same contacts again, larger, and one twice in a page: its last copy is kept.
+    cache.put_page(
+        "contacts", "", {"search": "z"}, None,
+        page(contact(1, name="A" * 500), contact(2, name="B"), contact(1, name="Ann again")),
+        "contact",
+    )
+    entity = cache.get_entity("contact", "con_1")
+    assert entity is not None and entity.value["name"] == "Ann again"
+    assert cache.get_entity("contact", "con_4") is not None
+    counted = cache.size_bytes
+    cache.close()
+    assert PageCache(tmp_path / "c.sqlite3").size_bytes == counted
+
+
 def test_patch_reaches_every_page_holding_the_item(tmp_path: Path) -> None:
     cache = PageCache(tmp_path / "c.sqlite3")
     cache.put_page("contacts", "", {"limit": 2}, None, page(contact(1), contact(2)), "contact")
