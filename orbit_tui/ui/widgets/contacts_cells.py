@@ -80,6 +80,10 @@ def cell_values(contact: Contact, marked: bool) -> dict[str, str]:
 
 def fit_cell(value: str, width: int) -> str:
     """``value`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if value.isascii():  # one cell per character (values are cleaned: no controls)
+        if len(value) > width:
+            return value[: width - 1] + "…" if width > 0 else ""
+        return value.ljust(width)
     if cell_len(value) > width:
         return set_cell_size(value, max(0, width - 1)) + "…" if width > 0 else ""
     return set_cell_size(value, width)
