@@ -178,6 +178,43 @@ async def test_marks_survive_a_new_search(sandbox: SandboxServer, make_app: AppF
         assert table.get_cell_at((0, 0)).plain == ""
 
 
+async def test_header_counts_are_shown_whole_as_they_grow_and_shrink(
+    sandbox: SandboxServer, make_app: AppFactory
+) -> None:
+    """The counts label is repainted in place when its new text fits the room it has
+    (no layout of the screen), and laid out again when it does not: either way what
+    the header shows is the whole text, right-aligned in the label."""
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = screen_of(app)
+        label = screen.query_one("#counts")
+
+        def shown() -> str:
+            return "".join(segment.text for segment in label.render_line(0))
+
+        assert shown().strip() == screen.counts_text == "1–50 of 300"
+        email = (await server_ids(sandbox))[0][0]
+        async with OrbitClient(sandbox.base_url, sandbox.api_key) as client:
+            target = await client.get_contact(email)
+        assert target.email
+        await pilot.press("slash", *target.email, "enter")
+        await wait_for(pilot, lambda: screen.query_state.search != "" and loaded(app)())
+        await pilot.pause()
+        shorter = screen.counts_text
+        assert shorter.endswith("of 1") and len(shorter) < len("1–50 of 300")
+        # Painted into the room it had: right-aligned, the spare cells on its left.
+        assert shown().strip() == shorter and shown() == shorter.rjust(len("1–50 of 300"))
+        await pilot.press("space")  # "· 1 marked": wider than the label has been
+        await wait_for(pilot, lambda: "1 marked" in screen.counts_text)
+        await pilot.pause()
+        assert shown().strip() == screen.counts_text
+        await pilot.press("U", "slash", *["backspace"] * len(target.email), "enter")
+        await wait_for(pilot, lambda: screen.query_state.search == "" and loaded(app)())
+        await pilot.pause()
+        assert shown().strip() == screen.counts_text == "1–50 of 300"
+
+
 async def test_mark_all_matching_counts_then_marks(
     sandbox: SandboxServer, make_app: AppFactory
 ) -> None:

@@ -74,8 +74,10 @@ class ContactsScreen(PagingScreen):
     DEFAULT_CSS = """
     ContactsScreen #search-row { height: 1; }
     ContactsScreen #search { width: 1fr; border: none; height: 1; padding: 0 1; }
-    ContactsScreen #counts { width: auto; padding: 0 1; }
-    ContactsScreen #freshness { width: auto; padding: 0 1 0 0; color: $text-muted; }
+    ContactsScreen #counts { width: auto; padding: 0 1; text-align: right; }
+    ContactsScreen #freshness {
+        width: auto; padding: 0 1 0 0; color: $text-muted; text-align: right;
+    }
     ContactsScreen #chips { height: 1; padding: 0 1; color: $text-muted; display: none; }
     ContactsScreen #chips.active { display: block; }
     ContactsScreen #contacts { height: 1fr; }
@@ -372,17 +374,22 @@ class ContactsScreen(PagingScreen):
         self._set_label("#freshness", freshness_text(self._freshness.values()))
 
     def _set_label(self, selector: str, text: Text) -> None:
-        """Repaint a header label only if its text changed; lay out only if its width did.
+        """Repaint a header label only if its text changed; lay out only if it must.
 
-        The labels are ``width: auto``: the same width needs no layout of the screen
-        (the costliest part of a frame), and the same text no repaint at all.
+        The labels are ``width: auto``, right-aligned. A text that fits the room the
+        label already has is painted into it without a layout of the screen (the
+        costliest part of a frame: a search's answer would otherwise pay for one each
+        time its count is a digit longer or shorter); the label then keeps its width,
+        the spare cells on its left, until the next layout. Only a wider text, or a
+        label not laid out yet, asks for a layout.
         """
         old = self._labels.get(selector)
         if old is not None and old == text:
             return
         self._labels[selector] = text
-        layout = old is None or old.cell_len != text.cell_len
-        self.query_one(selector, Static).update(text, layout=layout)
+        widget = self.query_one(selector, Static)
+        room = widget.content_size.width if widget.region.width else -1
+        widget.update(text, layout=old is None or text.cell_len > room)
 
     @property
     def counts_text(self) -> str:
