@@ -59,6 +59,8 @@ class CacheDB:
         self.warnings: list[str] = []
         self._lock = threading.RLock()
         self._bytes = 0
+        self._deferred: list[Callable[[], None]] = []
+        self._closed = False
         self._conn: sqlite3.Connection = self._open()
 
     def _connect(self, target: str) -> sqlite3.Connection:
@@ -187,9 +189,48 @@ class CacheDB:
             self._conn = self._move_aside_and_rebuild("was damaged")
         self._bytes = 0
 
-    def _run(self, fn: Callable[[sqlite3.Connection], Any], default: Any = None) -> Any:
-        """Run ``fn`` under the lock; a database problem yields ``default``, never a crash."""
+    def now(self) -> float:
+        """The cache's clock (what fetch and access times are measured by)."""
+        return self._clock()
+
+    # -- writes deferred until the database is next used --------------------------------
+    def defer(self, write: Callable[[], None]) -> None:
+        """Queue ``write`` (a store of this cache's own) to run later, by :meth:`settle`.
+
+        It runs before anything else uses the database (every query goes through
+        :meth:`_run`, which settles first, and :meth:`close` settles too), so a read
+        always finds what was written before it, in the order it was written.
+        """
         with self._lock:
+            self._deferred.append(write)
+
+    @property
+    def has_deferred(self) -> bool:
+        return bool(self._deferred)
+
+    def settle(self) -> None:
+        """Run the queued writes now, in the calling thread."""
+        self._settle_writes()
+
+    def _settle_writes(self) -> None:
+        with self._lock:
+            while self._deferred:
+                writes, self._deferred = self._deferred, []
+                for write in writes:
+                    try:
+                        write()
+                    except Exception as exc:  # noqa: BLE001 - a lost cache write is a miss
+                        log.warning("cache write failed: %s", exc)
+
+    def _run(self, fn: Callable[[sqlite3.Connection], Any], default: Any = None) -> Any:
+        """Run ``fn`` under the lock; a database problem yields ``default``, never a crash.
+
+        Queued writes (:meth:`defer`) run first."""
+        with self._lock:
+            if self._closed:  # a write behind that was due after the app closed
+                return default
+            if self._deferred:
+                self._settle_writes()
             try:
                 return fn(self._conn)
             except sqlite3.OperationalError as exc:
@@ -210,6 +251,8 @@ class CacheDB:
 
     def close(self) -> None:
         with self._lock:
+            self._settle_writes()
+            self._closed = True
             try:
                 self._conn.close()
             except sqlite3.Error:

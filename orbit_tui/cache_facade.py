@@ -82,6 +82,11 @@ def _dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
 
+WRITE_BEHIND_S = 0.1
+"""How long a fetched page waits before it is written to the cache (see ``_store_page``):
+past the frame that shows it."""
+
+
 class CachedReads:
     """Instant cached reads and revalidation; CachedOrbit adds the writes."""
 
@@ -90,6 +95,7 @@ class CachedReads:
         self.cache = cache
         self.page_size = page_size
         self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self._writer: asyncio.Future[None] | None = None
 
     async def _once(self, key: tuple[str, ...], fetch: Callable[[], Awaitable[T]]) -> T:
         """Concurrent reads of the same thing share one request (a screen revalidating
@@ -160,25 +166,40 @@ class CachedReads:
             if cursor:  # the cursors behind the cached pages are as dead as this one
                 self.cache.drop_pages(endpoint, scope)
             raise
-        await self._store_page(endpoint, scope, query, cursor, page)
+        self._store_page(endpoint, scope, query, cursor, page)
         return Result(page)
 
-    async def _store_page(self, endpoint: str, scope: str, query: dict[str, Any],
-                          cursor: str | None, page: Page[Any]) -> None:
-        """Write a fetched page to the cache in a worker thread.
+    def _store_page(self, endpoint: str, scope: str, query: dict[str, Any],
+                    cursor: str | None, page: Page[Any]) -> None:
+        """Write a fetched page to the cache behind the answer, in a worker thread.
 
-        Dumping 50 contacts to JSON and writing them (the page, each contact, the index)
-        takes tens of milliseconds, more on a busy machine; on the event loop that is a
-        visible stall while scrolling. SQLite lets go of the interpreter lock while it
-        works, so the loop keeps painting. It is awaited, so a caller that reads the
-        cache after this returns finds the page (same order as before).
+        Dumping a page to JSON and writing it (the page, each item, the index) takes a
+        few milliseconds, more on a busy machine. Done before the page is returned, it
+        delayed every search's results by that much; done at once in a thread, it
+        fought the frame that shows them for the interpreter lock. So it is queued
+        (``PageCache.defer``) and written ``WRITE_BEHIND_S`` later. Any use of the
+        cache before then writes it first, so a read still finds the page, in order.
         """
         kind = _ENDPOINTS[endpoint][1]
+        cache = self.cache
+        # The items as they are now: a screen may take a contact out of its list later.
+        stored = page.model_copy(update={"items": list(page.items)})
+        fetched_at = cache.now()
 
         def store() -> None:
-            self.cache.put_page(endpoint, scope, query, cursor, page.model_dump(mode="json"), kind)
+            cache.put_page(
+                endpoint, scope, query, cursor, stored.model_dump(mode="json"), kind,
+                checkpoint=False, fetched_at=fetched_at,
+            )
 
-        await asyncio.to_thread(store)
+        cache.defer(store)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_behind())
+
+    async def _write_behind(self) -> None:
+        while self.cache.has_deferred:
+            await asyncio.sleep(WRITE_BEHIND_S)
+            await asyncio.to_thread(self.cache.settle)
 
     def _peek_entity(self, kind: str, ident: str) -> Result[Any] | None:
         hit = self.cache.get_entity(kind, ident)

@@ -133,6 +133,9 @@ class PageCache(CacheDB):
         cursor: str | None,
         page: Mapping[str, Any],
         item_kind: str | None,
+        *,
+        checkpoint: bool = True,
+        fetched_at: float | None = None,
     ) -> None:
         """Store a page (``{"items": [...], "cursor", "has_more", "total", ...}``).
 
@@ -150,7 +153,7 @@ class PageCache(CacheDB):
             body = '{"items":[' + ",".join(texts) + "]" + ("," if head != "}" else "") + head
         else:
             body = _dumps(page)
-        now = self._clock()
+        now = self._clock() if fetched_at is None else fetched_at
 
         def run(conn: sqlite3.Connection) -> None:
             with conn:
@@ -172,6 +175,14 @@ class PageCache(CacheDB):
         self._run(run)
         self._written += 2 * len(body)  # the page, and its items as entities
         self._maybe_evict()
+        if checkpoint:
+            self._maybe_checkpoint()
+
+    def settle(self) -> None:
+        """Run the queued writes (see ``CacheDB.defer``), then checkpoint if due: call
+        it from a writer thread. A read that settles them does not checkpoint (a
+        checkpoint may take tens of milliseconds, and reads run on the UI's loop)."""
+        super().settle()
         self._maybe_checkpoint()
 
     def _delete_pages(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
