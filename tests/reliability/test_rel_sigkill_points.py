@@ -85,7 +85,7 @@ def applied(db: Path, contact_ids: list[str]) -> dict[str, int]:
 
 def kill_at(argv: list[str], env: dict[str, str], jobs_db: Path, k: int, faults: Faults,
             earlier: set[str], slow: str = "latency_ms",
-            applied_unknown: Callable[[int], bool] | None = None) -> str:
+            applied_unknown: Callable[[Callable[[], int]], bool] | None = None) -> str:
     """Run ``argv``; SIGKILL it once ``k`` items are done; the job's id.
 
     Answers are quick until the job is ``CONCURRENCY`` items short of ``k``; from then on
@@ -110,7 +110,7 @@ def kill_at(argv: list[str], env: dict[str, str], jobs_db: Path, k: int, faults:
         while applied_unknown is not None and time.monotonic() < deadline and proc.poll() is None:
             # Each item reads the contact, then posts its tags, both answered SLOW_MS late:
             # kill once a post has been applied while its answer still waits.
-            if applied_unknown(journal_done(jobs_db, earlier)[1]):
+            if applied_unknown(lambda: journal_done(jobs_db, earlier)[1]):
                 break
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
@@ -155,7 +155,9 @@ def test_sigkill_at_random_points_then_resume(sandbox_factory: Callable[..., San
         job_id = kill_at([sys.executable, "-m", "orbit_tui", "bulk", "tag", "--add", tag,
                           "--ids-file", str(ids_file), "--concurrency", str(CONCURRENCY)],
                          env, jobs_db, k, server.faults, set(seen_jobs), slow,
-                         (lambda done: tagged_now() > done) if slow == "reply_latency_ms" else None)
+                         # The server is read before the journal: read after, an answer
+                         # journalled between the two reads looked like one still unknown.
+                         (lambda done: tagged_now() > done()) if slow == "reply_latency_ms" else None)
 
         # The journal survived the kill: an intact file, the job pending, k items done.
         with sqlite3.connect(jobs_db) as conn:
