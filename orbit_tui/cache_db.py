@@ -61,6 +61,8 @@ class CacheDB:
         self._bytes = 0
         self._deferred: list[Callable[[], None]] = []
         self._closed = False
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint_lock = threading.Lock()
         self._conn: sqlite3.Connection = self._open()
 
     def _connect(self, target: str) -> sqlite3.Connection:
@@ -177,8 +179,40 @@ class CacheDB:
         log.warning("%s", text)
         self.warnings.append(text)
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log back into the database file (a passive checkpoint).
+
+        On a second connection and outside the main lock: in WAL mode the main
+        connection reads and writes meanwhile, so a read on the UI's loop never waits
+        for a checkpoint run by a writer thread. A failure is only logged: the log is
+        folded in by the next checkpoint, or by SQLite's own automatic one.
+        """
+        with self._checkpoint_lock:
+            path = self.path
+            if path is None or self._closed:
+                return
+            try:
+                if self._checkpointer is None:
+                    self._checkpointer = sqlite3.connect(
+                        str(path), check_same_thread=False, isolation_level=None, timeout=2
+                    )
+                self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:
+                log.warning("cache checkpoint failed: %s", exc)
+                self._drop_checkpointer()
+
+    def _drop_checkpointer(self) -> None:
+        if self._checkpointer is not None:
+            try:
+                self._checkpointer.close()
+            except sqlite3.Error:
+                pass
+            self._checkpointer = None
+
     def _recover(self) -> None:
         """A query found the database damaged: move it aside and start again."""
+        with self._checkpoint_lock:
+            self._drop_checkpointer()  # it has the old file open
         try:
             self._conn.close()
         except sqlite3.Error:
@@ -253,6 +287,8 @@ class CacheDB:
         with self._lock:
             self._settle_writes()
             self._closed = True
+            with self._checkpoint_lock:
+                self._drop_checkpointer()
             try:
                 self._conn.close()
             except sqlite3.Error:

@@ -424,10 +424,12 @@ class PageCache(CacheDB):
 
     def _maybe_checkpoint(self) -> None:
         """Copy the write-ahead log into the database now and then, in the writer's own
-        thread (see ``CacheDB._connect``): never on a read."""
+        thread (see ``CacheDB._connect``): never on a read. It takes tens of
+        milliseconds, on a connection of its own (``CacheDB.checkpoint``), so the
+        UI's reads are not held up by it meanwhile."""
         if self._written >= CHECKPOINT_BYTES and self.path is not None:
             self._written = 0
-            self._run(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+            self.checkpoint()
 
     def _maybe_evict(self) -> None:
         if self._bytes > self.max_bytes:

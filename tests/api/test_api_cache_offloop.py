@@ -90,3 +90,35 @@ def test_commits_do_not_flush_to_disk_and_writers_checkpoint(tmp_path: Path) -> 
     pages = sqlite3.connect(copy).execute("SELECT COUNT(*) FROM pages").fetchone()[0]
     assert pages >= CHECKPOINT_BYTES // 4000 // 2
     cache.close()
+
+
+def test_reads_go_on_while_a_writer_checkpoints(tmp_path: Path) -> None:
+    """A checkpoint (tens of milliseconds) runs on a connection of its own, outside the
+    cache's lock: a read on the UI's loop does not wait for it."""
+    cache = PageCache(tmp_path / "cache.sqlite3")
+    cache.put_page("contacts", "", {}, None, {"items": [{"id": "con_1"}]}, "contact")
+    started, release = threading.Event(), threading.Event()
+
+    class HeldCheckpoint:
+        def execute(self, sql: str) -> Any:
+            started.set()
+            release.wait(10)
+            return sqlite3.connect(":memory:").execute("SELECT 1")
+
+        def close(self) -> None:
+            pass
+
+    cache._checkpointer = HeldCheckpoint()  # type: ignore[assignment]
+    writer = threading.Thread(target=cache.checkpoint)
+    writer.start()
+    try:
+        assert started.wait(10)
+        read: list[object] = []
+        reader = threading.Thread(target=lambda: read.append(cache.get_page("contacts", "", {}, None)))
+        reader.start()
+        reader.join(10)
+        assert read and read[0] is not None, "the read waited for the checkpoint"
+    finally:
+        release.set()
+        writer.join(10)
+    cache.close()
