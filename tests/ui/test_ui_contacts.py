@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
+
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.sandbox import Faults, SandboxServer
 from orbit_tui.ui.screens.contacts import ContactsScreen
@@ -213,6 +215,16 @@ async def test_header_counts_are_shown_whole_as_they_grow_and_shrink(
         await wait_for(pilot, lambda: screen.query_state.search == "" and loaded(app)())
         await pilot.pause()
         assert shown().strip() == screen.counts_text == "1–50 of 300"
+        # A freshness marker that empties gives its room back: the count goes back to
+        # the right edge, with no gap after it.
+        freshness = screen.query_one("#freshness")
+        screen._set_label("#freshness", Text("cached 12 min · stale"))
+        await pilot.pause()
+        assert label.region.right < freshness.region.x + freshness.region.width - 10
+        screen._set_label("#freshness", Text())
+        await pilot.pause()
+        assert freshness.region.width <= 1  # its padding only
+        assert label.region.right >= screen.size.width - 1
 
 
 async def test_mark_all_matching_counts_then_marks(

@@ -380,8 +380,9 @@ class ContactsScreen(PagingScreen):
         label already has is painted into it without a layout of the screen (the
         costliest part of a frame: a search's answer would otherwise pay for one each
         time its count is a digit longer or shorter); the label then keeps its width,
-        the spare cells on its left, until the next layout. Only a wider text, or a
-        label not laid out yet, asks for a layout.
+        the spare cells on its left, until the next layout. A wider text, a label not
+        laid out yet, and a label that empties (its room goes back to the others: an
+        empty freshness marker must not leave a gap at the right edge) lay out.
         """
         old = self._labels.get(selector)
         if old is not None and old == text:
@@ -389,7 +390,8 @@ class ContactsScreen(PagingScreen):
         self._labels[selector] = text
         widget = self.query_one(selector, Static)
         room = widget.content_size.width if widget.region.width else -1
-        widget.update(text, layout=old is None or text.cell_len > room)
+        emptied = not text.cell_len and old is not None and old.cell_len > 0
+        widget.update(text, layout=old is None or emptied or text.cell_len > room)
 
     @property
     def counts_text(self) -> str:
