@@ -58,11 +58,15 @@ def make_app(tmp_path: Path, clock: Clock) -> Iterator[AppFactory]:
         caches.append(cache)
         orbit = CachedOrbit(client, cache, page_size=options.get("page_size", 50))
         options.setdefault("search_debounce_s", 0.05)
+
+        async def close_cache() -> None:
+            cache.close()  # as the app's own services do: pages written behind land now
+
         app = OrbitApp(
             CachedOrbitSource(orbit),
             profile=profile or ProfileInfo(name="demo", kind="DEMO", demo=True),
             animations=False,
-            on_close=[client.aclose],
+            on_close=[client.aclose, close_cache],
             **options,
         )
         app.watch_client(client)
