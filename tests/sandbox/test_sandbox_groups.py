@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import httpx
 
+from sandbox_helpers import all_items
+
 
 def _contact(api: httpx.Client, phone: str, **fields: object) -> dict:
     response = api.post("/contacts", json={"phone": phone, **fields})
     assert response.status_code == 201, response.text
     return response.json()["data"]
-
-
-def _all(api: httpx.Client, path: str, **params: object) -> list[dict]:
-    items: list[dict] = []
-    cursor = None
-    while True:
-        page = api.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
-        assert page.status_code == 200, page.text
-        body = page.json()
-        items.extend(body["data"])
-        if not body["meta"]["pagination"]["has_more"]:
-            return items
-        cursor = body["meta"]["pagination"]["cursor"]
 
 
 def test_seeded_lists_and_segments_exist(api: httpx.Client) -> None:
@@ -47,7 +36,7 @@ def test_list_lifecycle_and_membership(api: httpx.Client) -> None:
     again = api.post(f"/contacts/lists/{lst['id']}/members", json={"contact_ids": [a["id"]]}).json()["data"]
     assert again == {"added": [], "already_member": [a["id"]], "not_found": []}
 
-    members = _all(api, f"/contacts/lists/{lst['id']}/members", limit=1)
+    members = all_items(api, f"/contacts/lists/{lst['id']}/members", limit=1)
     assert {m["id"] for m in members} == {a["id"], b["id"]}
     searched = api.get(f"/contacts/lists/{lst['id']}/members", params={"search": "alpha"}).json()["data"]
     assert [m["id"] for m in searched] == [a["id"]]
@@ -122,7 +111,7 @@ def test_segment_matches_python_evaluator(api: httpx.Client) -> None:
 
     rules = {"$or": [{"country_code": "US"}, {"tags": {"$contains": "vip"}}], "$not": {"lifecycle_stage": "churned"}}
     preview = api.post("/contacts/segments/preview", json={"rules": rules}).json()["data"]
-    everyone = _all(api, "/contacts", limit=100)
+    everyone = all_items(api, "/contacts", limit=100)
     expected = [c for c in everyone if rules_module.evaluate(rules, c)]
     assert preview["contact_count"] == len(expected) > 0
     assert all(rules_module.evaluate(rules, c) for c in preview["sample"])

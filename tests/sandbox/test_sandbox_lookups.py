@@ -12,7 +12,7 @@ import pytest
 from orbit_tui import rules as rules_module
 from orbit_tui.sandbox import SandboxServer, seed_database
 
-from sandbox_helpers import client_for
+from sandbox_helpers import all_items, client_for
 
 RULES = [
     {"tags": {"$contains": "vip"}},
@@ -21,19 +21,6 @@ RULES = [
     {"metadata.plan": {"$in": ["pro", "enterprise"]}, "country_code": {"$nin": ["US"]}},
     {"$not": {"tags": {"$exists": True}}},
 ]
-
-
-def _all(api: httpx.Client, path: str, **params: object) -> list[dict]:
-    items: list[dict] = []
-    cursor = None
-    while True:
-        page = api.get(path, params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
-        assert page.status_code == 200, page.text
-        body = page.json()
-        items.extend(body["data"])
-        if not body["meta"]["pagination"]["has_more"]:
-            return items
-        cursor = body["meta"]["pagination"]["cursor"]
 
 
 @pytest.fixture
@@ -49,28 +36,28 @@ def api(server: SandboxServer) -> Iterator[httpx.Client]:
 
 def _check_everything(api: httpx.Client) -> None:
     """Every filtered total and segment count equals what the full contact list says now."""
-    everyone = _all(api, "/contacts")
+    everyone = all_items(api, "/contacts")
     ids = {c["id"] for c in everyone}
     for tags in (["vip"], ["newsletter"], ["vip", "enterprise"], ["campaign-150"], ["fresh-tag"]):
         expected = {c["id"] for c in everyone if set(tags) <= set(c["tags"])}
         page = api.get("/contacts", params={"tags": ",".join(tags), "limit": 100}).json()
         assert page["meta"]["pagination"]["total"] == len(expected), tags
-        assert {c["id"] for c in _all(api, "/contacts", tags=",".join(tags))} == expected, tags
+        assert {c["id"] for c in all_items(api, "/contacts", tags=",".join(tags))} == expected, tags
     for channel in (None, "sms", "email", "voice"):
         expected = {c["id"] for c in everyone
                     if any(v is False and (channel is None or k == channel) for k, v in c["preferences"].items())}
         params = {"channel": channel} if channel else {}
-        found = _all(api, "/contacts/optouts", **params)
+        found = all_items(api, "/contacts/optouts", **params)
         assert {c["id"] for c in found} == expected, channel
         first = api.get("/contacts/optouts", params={**params, "limit": 5}).json()
         assert first["meta"]["pagination"]["total"] == len(expected), channel
         assert all(sorted(c["opted_out_channels"]) == sorted(k for k, v in c["preferences"].items() if v is False)
                    for c in found)
-    for segment in _all(api, "/contacts/segments"):
+    for segment in all_items(api, "/contacts/segments"):
         expected = {c["id"] for c in everyone if rules_module.evaluate(segment["rules"], c)}
         assert segment["contact_count"] == len(expected), segment["name"]
         assert api.get(f"/contacts/segments/{segment['id']}").json()["data"]["contact_count"] == len(expected)
-        members = _all(api, f"/contacts/segments/{segment['id']}/members")
+        members = all_items(api, f"/contacts/segments/{segment['id']}/members")
         assert {c["id"] for c in members} == expected and expected <= ids
         page = api.get(f"/contacts/segments/{segment['id']}/members", params={"limit": 3}).json()
         assert page["meta"]["pagination"]["total"] == len(expected)
@@ -80,7 +67,7 @@ def test_totals_and_counts_stay_current_through_writes(api: httpx.Client) -> Non
     for number, rules in enumerate(RULES):
         assert api.post("/contacts/segments", json={"name": f"probe {number}", "rules": rules}).status_code == 201
     _check_everything(api)
-    everyone = _all(api, "/contacts")
+    everyone = all_items(api, "/contacts")
     vip = next(c for c in everyone if "vip" in c["tags"])
     plain = next(c for c in everyone if "vip" not in c["tags"] and c["tags"])
     untagged = next(c for c in everyone if not c["tags"])
@@ -150,14 +137,14 @@ def test_emoji_and_symbol_searches_match_like_a_substring_scan(sandbox_factory) 
         both = api.post("/contacts", json={"email": "b@example.com", "first_name": "🔥🚀", "last_name": "Lee"})
         later = api.post("/contacts", json={"email": "l@example.com", "first_name": "Plain"}).json()["data"]
         api.put(f"/contacts/{later['id']}", json={"last_name": "✨ star"})
-        everyone = _all(api, "/contacts")
+        everyone = all_items(api, "/contacts")
         for text in ("🚀", "🔥🚀", "🚀🔥", "✨", "👩‍💻", "🚀🔥💯", "\u202e", "\u200b", "™", " 🚀 ", "@", "'", "%", "_"):
             expected = _substring_matches(everyone, text)
-            assert {c["id"] for c in _all(api, "/contacts", search=text)} == expected, repr(text)
+            assert {c["id"] for c in all_items(api, "/contacts", search=text)} == expected, repr(text)
             total = api.get("/contacts", params={"search": text, "limit": 1}).json()["meta"]["pagination"]["total"]
             assert total == len(expected), repr(text)
-        assert {rocket.json()["data"]["id"], both.json()["data"]["id"]} <= {c["id"] for c in _all(api, "/contacts", search="🚀")}
+        assert {rocket.json()["data"]["id"], both.json()["data"]["id"]} <= {c["id"] for c in all_items(api, "/contacts", search="🚀")}
         api.put(f"/contacts/{rocket.json()['data']['id']}", json={"first_name": "Ana"})
         api.delete(f"/contacts/{both.json()['data']['id']}")
-        assert [c["id"] for c in _all(api, "/contacts", search="🚀") if c["email"] in ("r@example.com", "b@example.com")] == []
-        assert [c["id"] for c in _all(api, "/contacts", search="✨")] == [later["id"]]
+        assert [c["id"] for c in all_items(api, "/contacts", search="🚀") if c["email"] in ("r@example.com", "b@example.com")] == []
+        assert [c["id"] for c in all_items(api, "/contacts", search="✨")] == [later["id"]]
