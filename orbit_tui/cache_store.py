@@ -357,7 +357,7 @@ class PageCache(CacheDB):
                             (kind, ident, key),
                         )
                     stale = removed or bool(invalidate and invalidate(p_endpoint, p_scope, p_query))
-                    text = json.dumps(page, separators=(",", ":"), default=str)
+                    text = _dumps(page)
                     conn.execute(
                         "UPDATE pages SET body = ?, size = ?, invalid = MAX(invalid, ?) WHERE key = ?",
                         (text, len(text), int(stale), key),
