@@ -111,8 +111,7 @@ def events_for(activity_seed: int | None, hostile: bool = False, created_at: str
             "channel": None if kind == "agent.note" else channel,
             "message_id": f"msg_{activity_seed:x}{index:03d}" if kind.startswith("message.") else None,
             # rounded up to the second, so never before created_at
-            "timestamp": (moment + timedelta(microseconds=999_999)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if moment.microsecond else moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timestamp": (moment + timedelta(microseconds=999_999)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "summary": summary,
         })
     events.reverse()

@@ -90,7 +90,7 @@ def page_contacts(
     """
     qhash = query_hash(kind, params)
     after = position_int(decode_cursor(cursor, qhash))
-    clauses = Where(list(where.clauses), list(where.params))
+    clauses = where.copy()
     driver = None if where.fts is not None else _driver(conn, where.keys, totals)
     for key in where.keys:
         if key != driver:
@@ -122,17 +122,16 @@ def page_contacts(
         total = known_total
     elif keys_only:
         total = _keys_total(conn, where.keys, totals)
-    elif totals is not None:
-        total = totals.count(conn, count_sql, count_params)
     else:
-        total = int(conn.execute(count_sql, count_params).fetchone()[0])
+        total = _count(conn, totals, count_sql, count_params)
     next_cursor = encode_cursor([rows[-1][0]], qhash) if has_more and rows else None
     items = RawItems(r[1] for r in rows) if as_json else [contact_from_row(r) for r in rows]
     return PageResult(items, next_cursor, has_more, total)
 
 
-def _key_count(key: tuple[str, str, str]) -> tuple[str, list[Any]]:
-    return lookup_count_sql(*key)
+def _count(conn: sqlite3.Connection, totals: TotalCache | None, sql: str, params: list[Any]) -> int:
+    """``count(*)`` of ``sql``: remembered between writes when there is a ``totals`` cache."""
+    return totals.count(conn, sql, params) if totals is not None else int(conn.execute(sql, params).fetchone()[0])
 
 
 def _keys_total(conn: sqlite3.Connection, keys: list[tuple[str, str, str]], totals: TotalCache | None) -> int:
@@ -142,11 +141,11 @@ def _keys_total(conn: sqlite3.Connection, keys: list[tuple[str, str, str]], tota
     contact (``INTERSECT`` with ``ORDER BY`` makes SQLite merge instead of probing).
     """
     if len(keys) == 1:
-        sql, params = _key_count(keys[0])
+        sql, params = lookup_count_sql(*keys[0])
     else:
         parts = [f"SELECT contact_seq FROM {table} WHERE {column} = ?" for table, column, _ in keys]
         sql, params = f"SELECT count(*) FROM ({' INTERSECT '.join(parts)} ORDER BY 1)", [k[2] for k in keys]
-    return totals.count(conn, sql, params) if totals is not None else int(conn.execute(sql, params).fetchone()[0])
+    return _count(conn, totals, sql, params)
 
 
 def _driver(conn: sqlite3.Connection, keys: list[tuple[str, str, str]],
@@ -156,8 +155,7 @@ def _driver(conn: sqlite3.Connection, keys: list[tuple[str, str, str]],
         return keys[0] if keys else None
 
     def size(key: tuple[str, str, str]) -> int:
-        sql, params = _key_count(key)
-        return totals.count(conn, sql, params) if totals is not None else int(conn.execute(sql, params).fetchone()[0])
+        return _count(conn, totals, *lookup_count_sql(*key))
 
     return min(keys, key=size)
 
@@ -314,8 +312,8 @@ def remove_tag_from(store: Store, contact_id: str, tag: str) -> dict[str, Any]:
 def set_preferences(store: Store, contact_id: str, prefs: dict[str, bool]) -> dict[str, Any]:
     with store.write() as conn:
         contact = get_contact(conn, contact_id)
-        _patch(conn, contact, "preferences", {**contact["preferences"], **prefs})
         merged = {**contact["preferences"], **prefs}
+        _patch(conn, contact, "preferences", merged)
     return {"id": contact_id, "preferences": merged}
 
 

@@ -69,11 +69,6 @@ def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _zipf_index(rng: random.Random, size: int) -> int:
-    """An index in [0, size) with P(k) roughly proportional to 1/(k+1)."""
-    return min(size - 1, int(math.exp(rng.random() * math.log(size + 1))) - 1)
-
-
 class _Generator:
     """Makes contact rows fast: pooled names, template phones, hand-built JSON text.
 

@@ -69,9 +69,6 @@ class PhoneTemplate:
     trunk: str  # digits the national format shows before the number (e.g. "0")
     groups: tuple[int, ...]  # digit-group lengths of the national format (trunk included)
 
-    def e164(self, suffix: int) -> str:
-        return f"+{self.country_code}{self.prefix}{suffix:04d}"
-
     def tokens(self, suffix: int) -> str:
         nsn = f"{self.prefix}{suffix:04d}"
         national = self.trunk + nsn
