@@ -164,8 +164,8 @@ def _segment_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ..
 
 
 def count_matching(conn: sqlite3.Connection, rules: dict[str, Any]) -> int:
-    where = rules_where(rules)
-    return int(conn.execute(f"SELECT count(*) FROM contacts c WHERE {where.sql()}", where.params).fetchone()[0])
+    sql, params = segment_counts.count_sql(rules)
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 SEGMENT_COLUMNS = "s.seq, s.id, s.name, s.rules, s.created_at, s.updated_at"
@@ -206,38 +206,22 @@ def update_segment(store: Store, segment_id: str, fields: dict[str, Any]) -> dic
         rules = fields.get("rules", current["rules"])
         conn.execute("UPDATE segments SET name = ?, rules = ?, updated_at = ? WHERE id = ?",
                      (name, json.dumps(rules, ensure_ascii=False), now_iso(), segment_id))
-        if rules != current["rules"]:
-            segment_counts.forget(conn, _segment_seq(conn, segment_id))
         return get_segment_in(conn, segment_id)
 
 
 def delete_segment(store: Store, segment_id: str) -> None:
     with store.write() as conn:
-        seq = _segment_seq(conn, segment_id)
-        conn.execute("DELETE FROM segments WHERE seq = ?", (seq,))
-        segment_counts.forget(conn, seq)
+        cur = conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
+        if not cur.rowcount:
+            raise not_found("Segment", segment_id)
 
 
-def _segment_seq(conn: sqlite3.Connection, segment_id: str) -> int:
-    row = conn.execute("SELECT seq FROM segments WHERE id = ?", (segment_id,)).fetchone()
-    if row is None:
-        raise not_found("Segment", segment_id)
-    return int(row[0])
-
-
-def segment_rules(conn: sqlite3.Connection, segment_id: str) -> dict[str, Any]:
-    row = conn.execute("SELECT rules FROM segments WHERE id = ?", (segment_id,)).fetchone()
-    if row is None:
-        raise not_found("Segment", segment_id)
-    return json.loads(row[0])
-
-
-def segment_count(conn: sqlite3.Connection, segment_id: str) -> int:
-    """The segment's ``contact_count`` now (kept current by :mod:`.segment_counts`)."""
+def segment_rules(conn: sqlite3.Connection, segment_id: str) -> tuple[int, dict[str, Any]]:
+    """The segment's ``seq`` and rules (``seq`` keys its count in :mod:`.segment_counts`)."""
     row = conn.execute("SELECT seq, rules FROM segments WHERE id = ?", (segment_id,)).fetchone()
     if row is None:
         raise not_found("Segment", segment_id)
-    return segment_counts.current(conn, int(row[0]), json.loads(row[1]))
+    return int(row[0]), json.loads(row[1])
 
 
 def preview(store: Store, rules: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from . import contacts as C
 from . import groups as G
+from . import segment_counts
 from .activity import activity_page
 from .envelope import ApiError, not_found, validation
 from .store import CONTACT_JSON, OPTOUT_JSON, Store
@@ -276,12 +277,12 @@ def segment_members(ctx: Ctx) -> Reply:
     limit = query_limit(ctx.query)
     segment_id = ctx.path["segment_id"]
     with ctx.store.read() as conn:
-        rules = G.segment_rules(conn, segment_id)
+        seq, rules = G.segment_rules(conn, segment_id)
         where = G.rules_where(rules)
         C.add_search(where, search)
         # the hash includes the rules, so a cursor dies when the segment's rules change
         params = {"segment": segment_id, "rules": repr(sorted(rules.items(), key=str)), "search": search}
-        known = G.segment_count(conn, segment_id) if search is None or not search.strip() else None
+        known = segment_counts.current(conn, seq, rules) if search is None or not search.strip() else None
         return _page(C.page_contacts(conn, where, kind="segment", params=params, limit=limit,
                                      cursor=ctx.query.get("cursor"), totals=ctx.store.totals,
                                      as_json=CONTACT_JSON, known_total=known))

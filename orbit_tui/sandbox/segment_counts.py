@@ -2,7 +2,8 @@
 
 Each segment's count is stored in ``segment_counts`` with the value of a write
 counter (``contacts_version``, bumped by a trigger on every insert, update and
-delete of a contact, whoever makes it) at which it was true. Every contact write
+delete of a contact, whoever makes it) at which it was true; deleting a segment or
+changing its rules drops its count (triggers on ``segments`` too). Every contact write
 the API makes passes the contact as it was and as it is to :func:`apply`, which
 evaluates each segment's rules on both with the one rule evaluator
 (``orbit_tui.rules.evaluate``, which agrees with its SQL by property test) and
@@ -38,6 +39,13 @@ TRIGGERS: dict[str, str] = {
         f"CREATE TRIGGER IF NOT EXISTS contacts_version_{event.lower()} AFTER {event} ON contacts BEGIN {_BUMP} END"
     for event in ("INSERT", "UPDATE", "DELETE")
 }
+# A segment deleted, or its rules changed: its stored count means nothing any more.
+TRIGGERS["segment_counts_forget_deleted"] = (
+    "CREATE TRIGGER IF NOT EXISTS segment_counts_forget_deleted AFTER DELETE ON segments "
+    "BEGIN DELETE FROM segment_counts WHERE segment_seq = OLD.seq; END")
+TRIGGERS["segment_counts_forget_new_rules"] = (
+    "CREATE TRIGGER IF NOT EXISTS segment_counts_forget_new_rules AFTER UPDATE OF rules ON segments "
+    "WHEN OLD.rules IS NOT NEW.rules BEGIN DELETE FROM segment_counts WHERE segment_seq = NEW.seq; END")
 
 
 def _rules() -> Any:
@@ -90,10 +98,6 @@ def current(conn: sqlite3.Connection, segment_seq: int, rules: Mapping[str, Any]
     count = int(conn.execute(sql, params).fetchone()[0])
     conn.execute("INSERT OR REPLACE INTO segment_counts VALUES (?, ?, ?)", (segment_seq, count, now))
     return count
-
-
-def forget(conn: sqlite3.Connection, segment_seq: int) -> None:
-    conn.execute("DELETE FROM segment_counts WHERE segment_seq = ?", (segment_seq,))
 
 
 def apply(conn: sqlite3.Connection, before_version: int, before: Mapping[str, Any] | None,
