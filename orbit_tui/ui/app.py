@@ -46,7 +46,7 @@ SMOKE_TIMEOUT_S = 60.0
 FIRST_PAGE_HOOKS_LATEST_S = 3.0
 WARM_MODULES = (
     "httpx",  # the first request (revalidating the cached first page)
-    "orbit_tui.ui.bulk_runner",  # the bulk journal, attached after the first page
+    "orbit_tui.ui.bulk_hooks",  # the bulk journal, attached after the first page
     "orbit_tui.ui.screens.detail",  # enter on a row
 )
 READ_ONLY_NOTICE = (
@@ -169,7 +169,7 @@ class OrbitApp(App[int]):
             callback()
 
     def _announce_pending_jobs(self) -> None:
-        from orbit_tui.ui.bulk_runner import announce_pending_jobs
+        from orbit_tui.ui.bulk_hooks import announce_pending_jobs
 
         announce_pending_jobs(self)
 
@@ -345,7 +345,7 @@ class OrbitApp(App[int]):
                     markup=False,
                 )
         elif name == "tag":
-            from orbit_tui.ui.bulk_runner import run_bulk_command
+            from orbit_tui.ui.bulk_hooks import run_bulk_command
 
             run_bulk_command(self, name, argument)
         else:
@@ -380,7 +380,7 @@ class OrbitApp(App[int]):
         if target is not root or kind is ContactsScreen:
             return
         if name == "jobs":
-            from orbit_tui.ui.bulk_runner import run_bulk_command
+            from orbit_tui.ui.bulk_hooks import run_bulk_command
 
             run_bulk_command(self, "jobs", "")
         else:
@@ -473,7 +473,7 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
         services.attach(app)
 
         def engine() -> None:  # the bulk engine and its journal, once the page shows
-            from orbit_tui.ui.bulk_runner import attach_engine
+            from orbit_tui.ui.bulk_hooks import attach_engine
 
             attach_engine(app, services.client, resolved)
 

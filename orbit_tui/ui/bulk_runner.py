@@ -302,22 +302,3 @@ def runner_for(app: Any) -> BulkRunner:
         runner = BulkRunner(app)
         app.bulk_runner = runner
     return runner  # type: ignore[no-any-return]
-
-
-# -- app hooks: they live in bulk_hooks; these names are what the app imports -----------------
-def run_bulk_command(app: Any, name: str, argument: str) -> None:
-    from orbit_tui.ui.bulk_hooks import run_bulk_command as hook
-
-    hook(app, name, argument)
-
-
-def announce_pending_jobs(app: Any) -> None:
-    from orbit_tui.ui.bulk_hooks import announce_pending_jobs as hook
-
-    hook(app)
-
-
-def attach_engine(app: Any, client: Any, resolved: Any) -> None:
-    from orbit_tui.ui.bulk_hooks import attach_engine as hook
-
-    hook(app, client, resolved)

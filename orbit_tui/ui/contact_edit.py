@@ -90,8 +90,7 @@ def edited(values: FormValues, shown: FormValues, name: str) -> bool:
 
 
 def is_dirty(values: FormValues, original: FormValues) -> bool:
-    return any(getattr(values, f.name).strip() != getattr(original, f.name).strip()
-               for f in fields(FormValues))
+    return any(edited(values, original, f.name) for f in fields(FormValues))
 
 
 # -- single fields ---------------------------------------------------------------------

@@ -59,9 +59,8 @@ class Services:
 
     def after_first_page(self) -> None:
         """The first page is on screen: start what was deferred (the demo's sandbox)."""
-        start = getattr(self.server, "start", None)
-        if isinstance(self.server, DemoServer) and callable(start):
-            start()
+        if isinstance(self.server, DemoServer):
+            self.server.start()
 
     def stop(self) -> None:
         if self.server is not None:
