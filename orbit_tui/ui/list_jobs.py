@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from orbit_tui.bulk import BulkEngine, JobInfo, Journal, Operation, Plan, Progress, Target
+from orbit_tui.bulk import BulkEngine, Counts, JobInfo, Journal, Operation, Plan, Target
 
 DIRECT_ADD_LIMIT = 100
 """Up to this many ids are added in a single request instead of a job."""
@@ -45,8 +45,7 @@ def engine_for(app: Any) -> BulkEngine:
     return engine
 
 
-def progress_line(verb: str, progress: Progress) -> str:
-    counts = progress.counts
+def progress_line(verb: str, counts: Counts) -> str:
     text = f"{verb}… {counts.finished:,} / {counts.total:,}"
     if counts.failed:
         text += f" · {counts.failed:,} failed"
@@ -59,7 +58,7 @@ async def run_list_job(
     ids: list[str],
     *,
     label: str,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[Counts], None] | None = None,
 ) -> JobInfo | None:
     """Preview, confirm and run a list job on explicit ids through the app's bulk runner;
     wait for its end. Call it from a worker (the preview is awaited).
@@ -67,40 +66,27 @@ async def run_list_job(
     Returns the job as it ended, or None when it did not run: declined at the preview,
     or refused (a job already running, a read-only profile; the reason was shown).
     """
-    from orbit_tui.ui.bulk_runner import runner_for
-    from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
-    from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+    from orbit_tui.ui.screens.bulk_preview import preview_screen, ready_runner, start_plan
 
-    runner = runner_for(app)
-    reason = runner.refused()
-    if reason:
-        app.notify(reason, title="Bulk job", severity="warning", markup=False)
+    runner = ready_runner(app)
+    if runner is None:
         return None
-    live = app.status.profile.kind == "LIVE"
     target = Target.explicit(ids, label=label)
-    plan: Plan | None = await app.push_screen(BulkPreviewScreen(target, op, live=live),
-                                              wait_for_dismiss=True)
-    if plan is None:
-        return None
+    plan: Plan | None = await app.push_screen(preview_screen(app, target, op), wait_for_dismiss=True)
     # The caller tells how the job ended (job_summary), in words about its list.
-    if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}",
-                        announce_end=False):
+    if plan is None or not start_plan(app, runner, plan, announce_end=False):
         return None
-    app.push_screen(BulkProgressScreen())
-    unsubscribe = runner.subscribe(lambda: _forward(runner.view, on_progress)) if on_progress else None
+
+    def forward() -> None:
+        if runner.view is not None and on_progress is not None:
+            on_progress(runner.view.counts)
+
+    unsubscribe = runner.subscribe(forward) if on_progress else None
     try:
         return await runner.wait()
     finally:
         if unsubscribe is not None:
             unsubscribe()
-
-
-def _forward(view: Any, on_progress: Callable[[Progress], None] | None) -> None:
-    if view is None or on_progress is None:
-        return
-    on_progress(Progress(job_id=view.job_id, state=view.state, counts=view.counts, rate=view.rate,
-                         eta_seconds=view.eta_seconds, elapsed=0.0,
-                         latest_failures=list(view.latest_failures)))
 
 
 def job_summary(verb: str, job: Any) -> str:

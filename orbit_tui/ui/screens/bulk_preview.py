@@ -153,24 +153,45 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
                         markup=False)
 
 
-def preview_and_run(app: Any, target: Target, op: Operation,
-                    known: Mapping[str, Contact] | None = None) -> None:
-    """Preview → confirmation → the job runs in the background, its progress screen shown."""
+def ready_runner(app: Any) -> Any | None:
+    """The app's bulk runner, or None when it refuses a new job (the reason is shown:
+    a job already running, a read-only profile)."""
     from orbit_tui.ui.bulk_runner import runner_for
-    from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
     runner = runner_for(app)
     reason = runner.refused()
     if reason:
         app.notify(reason, title="Bulk job", severity="warning", markup=False)
+        return None
+    return runner
+
+
+def preview_screen(app: Any, target: Target, op: Operation,
+                   known: Mapping[str, Contact] | None = None) -> BulkPreviewScreen:
+    """The preview of a job (a typed confirmation on a LIVE profile)."""
+    return BulkPreviewScreen(target, op, known, live=app.status.profile.kind == "LIVE")
+
+
+def start_plan(app: Any, runner: Any, plan: Plan, *, announce_end: bool = True) -> bool:
+    """Start a confirmed plan in the background and show its progress screen."""
+    from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
+
+    if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}",
+                        announce_end=announce_end):
+        return False
+    app.push_screen(BulkProgressScreen())
+    return True
+
+
+def preview_and_run(app: Any, target: Target, op: Operation,
+                    known: Mapping[str, Contact] | None = None) -> None:
+    """Preview → confirmation → the job runs in the background, its progress screen shown."""
+    runner = ready_runner(app)
+    if runner is None:
         return
-    live = app.status.profile.kind == "LIVE"
 
     def confirmed(plan: Plan | None) -> None:
-        if plan is None:
-            return
-        title = f"{plan.op.describe()} on {plan.target.describe()}"
-        if runner.start(plan, title):
-            app.push_screen(BulkProgressScreen())
+        if plan is not None:
+            start_plan(app, runner, plan)
 
-    app.push_screen(BulkPreviewScreen(target, op, known, live=live), confirmed)
+    app.push_screen(preview_screen(app, target, op, known), confirmed)

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from orbit_tui.api.models import ContactList, Segment
-from orbit_tui.bulk import Operation, Progress
+from orbit_tui.bulk import Counts, Operation
 from orbit_tui.ui.list_jobs import job_summary, progress_line, run_list_job
 from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.safe import clean
@@ -182,8 +182,8 @@ class MembersScreen(ContactsScreen):
         verb = "removing from the list"
         self._begin(f"{verb}…")
 
-        def progress(p: Progress) -> None:
-            self._begin(progress_line(verb, p))
+        def progress(counts: Counts) -> None:
+            self._begin(progress_line(verb, counts))
 
         try:
             job = await run_list_job(
