@@ -28,6 +28,11 @@ class PageResult:
     offline: bool = False
     """The server could not be reached; this is the last copy we have."""
 
+    @property
+    def needs_revalidation(self) -> bool:
+        """A stale copy from the cache, with the server reachable: ask it again."""
+        return self.from_cache and self.stale and not self.offline
+
 
 class ContactSource(Protocol):
     async def contacts_page(

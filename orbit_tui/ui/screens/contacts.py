@@ -274,11 +274,7 @@ class ContactsScreen(PagingScreen):
             self._paint_counts()
 
     def _end(self) -> None:
-        self._activity = ""
-        if self._activity_timer is not None:
-            self._activity_timer.stop()
-            self._activity_timer = None
-        self._paint_counts()
+        self._begin("")
 
     def load_first(self, *, refresh: bool = False) -> None:
         self.generation += 1

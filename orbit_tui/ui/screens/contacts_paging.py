@@ -139,7 +139,7 @@ class PagingScreen(MarkingScreen):
         self._end()
         self._paint_freshness()
         self._notify_loaded()
-        if result.from_cache and result.stale and not result.offline:
+        if result.needs_revalidation:
             self._revalidate(generation, query, index, cursor)
         # The cursor may already sit near the new edge (a held key): keep going.
         self.call_after_refresh(lambda: self._maybe_page(self.table.cursor_row))
@@ -213,21 +213,24 @@ class PagingScreen(MarkingScreen):
             return
         self._show_window_end(stopped=False)
         index = window.last
-        if result is not None and result.from_cache and result.stale and not result.offline:
+        if result is not None and result.needs_revalidation:
             self._revalidate(generation, query, index, window.cursor_for(index))
 
-    def _show_window_end(self, *, stopped: bool) -> None:
-        """After a walk: the table shows the window, the cursor on its last row."""
-        window = self.page_window
+    def _show_window(self, *, last_row: bool) -> None:
+        """After a jump: the table shows the window, the cursor on its first or last row."""
         self._forget_freshness_outside()
         self.is_paging = False
         self._end()
-        rows = window.contacts()
-        self.table.show(rows, cursor_row=max(0, len(rows) - 1))
+        rows = self.page_window.contacts()
+        self.table.show(rows, cursor_row=max(0, len(rows) - 1) if last_row else 0)
         self._paint_freshness()
         self._notify_loaded()
+
+    def _show_window_end(self, *, stopped: bool) -> None:
+        """After a walk: the table shows the window, the cursor on its last row."""
+        self._show_window(last_row=True)
         if stopped:
-            reached = window.absolute_start() + len(rows)
+            reached = self.page_window.absolute_start() + self.table.row_count
             self.notify(f"Stopped at row {format_count(reached)}", title="Go to the end")
 
     @work(group="contacts-page", exit_on_error=False)
@@ -245,13 +248,9 @@ class PagingScreen(MarkingScreen):
         if not self._current(generation, jump):
             return
         self.page_window.restart_at(0, result.page)
-        self._freshness = {0: result}
-        self.is_paging = False
-        self._end()
-        self.table.show(self.page_window.contacts(), cursor_row=0)
-        self._paint_freshness()
-        self._notify_loaded()
-        if result.from_cache and result.stale and not result.offline:
+        self._freshness[0] = result
+        self._show_window(last_row=False)
+        if result.needs_revalidation:
             self._revalidate(generation, query, 0, None)
 
     def _walkers(self) -> list[Worker[None]]:
