@@ -145,6 +145,7 @@ class ContactsTable(ScrollView, can_focus=True):
         self._cells: dict[int, str] = {}  # id(contact) -> its cut cells after the mark
         self._line_styles: tuple[Style, Style, Style, Style, Style] | None = None
         self._mark_cells = self._make_mark_cells()
+        self._row_length = self._measure_row()
         self.cursor_row = 0
 
     # -- size ---------------------------------------------------------------------
@@ -165,8 +166,7 @@ class ContactsTable(ScrollView, can_focus=True):
         move: the size is set without a layout and only the table and its scrollbar are
         repainted.
         """
-        width = sum(w + 2 * CELL_PADDING for _, w in self._widths)
-        size = Size(width, len(self._rows) + 1)
+        size = Size(self._row_length, len(self._rows) + 1)
         old = self.virtual_size
         if size == old:
             return
@@ -181,6 +181,10 @@ class ContactsTable(ScrollView, can_focus=True):
         else:
             self.refresh()
 
+    def _measure_row(self) -> int:
+        """A row's length in cells: every cell is cut to its column's width, padded."""
+        return sum(w + 2 * CELL_PADDING for _, w in self._widths)
+
     def _make_mark_cells(self) -> tuple[str, str]:
         """The mark column's padded cell: unmarked, marked."""
         width = self._widths[0][1]
@@ -191,6 +195,7 @@ class ContactsTable(ScrollView, can_focus=True):
         if widths != self._widths:
             self._widths = widths
             self._mark_cells = self._make_mark_cells()
+            self._row_length = self._measure_row()
             self._cells.clear()
             self._update_virtual_size()
         self._scroll_cursor_into_view()
@@ -243,19 +248,6 @@ class ContactsTable(ScrollView, can_focus=True):
         if count:
             self._scroll_rows(self.scroll_y + count)
         self.refresh()
-
-    def drop_head(self, count: int) -> None:
-        """Remove the first ``count`` rows, keeping the cursor on its contact."""
-        if count > 0:
-            self._drop_head(count)
-            self._update_virtual_size()
-            self.refresh()
-
-    def drop_tail(self, count: int) -> None:
-        if count > 0:
-            self._drop_tail(count)
-            self._update_virtual_size()
-            self.refresh()
 
     def _drop_head(self, count: int) -> None:
         if count <= 0:
@@ -429,7 +421,7 @@ class ContactsTable(ScrollView, can_focus=True):
     def _strip(self, first: str, rest: str, style: Style, first_style: Style, width: int) -> Strip:
         # Every cell is cut to its column's width: the line's length is known, and is
         # the width of the table but for a narrow terminal or a horizontal scroll.
-        length = sum(w + 2 * CELL_PADDING for _, w in self._widths)
+        length = self._row_length
         segments = [Segment(first, first_style), Segment(rest, style)]
         scroll_x = int(self.scroll_x)
         if not scroll_x and length <= width:
