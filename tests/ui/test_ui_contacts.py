@@ -215,6 +215,16 @@ async def test_header_counts_are_shown_whole_as_they_grow_and_shrink(
         await wait_for(pilot, lambda: screen.query_state.search == "" and loaded(app)())
         await pilot.pause()
         assert shown().strip() == screen.counts_text == "1–50 of 300"
+        # A much shorter text gives the room back too: after a long activity line the
+        # search box is as wide as before it.
+        search = screen.query_one("#search")
+        box = search.region.width
+        screen._begin("to the end… row 1,234 of 300,000 · esc stops")
+        await pilot.pause()
+        assert search.region.width < box - 30
+        screen._end()
+        await pilot.pause()
+        assert search.region.width == box and shown() == screen.counts_text
         # A freshness marker that empties gives its room back: the count goes back to
         # the right edge, with no gap after it.
         freshness = screen.query_one("#freshness")

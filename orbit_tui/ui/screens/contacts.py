@@ -52,6 +52,8 @@ QUIET_LOAD_S = 0.15
 FIRST_PAINT_SETTLE_S = 0.15
 """After the first page's frame, what can wait (revalidating it, the demo's sandbox,
 the bulk journal) waits this long more, so the frame reaches the terminal first."""
+LABEL_SLACK = 8
+"""Spare cells a header label may keep (see ``ContactsScreen._set_label``)."""
 DEMO_HINT = "Demo data on a local sandbox · connect your account: orbit-tui config init"
 
 
@@ -373,12 +375,13 @@ class ContactsScreen(PagingScreen):
         """Repaint a header label only if its text changed; lay out only if it must.
 
         The labels are ``width: auto``, right-aligned. A text that fits the room the
-        label already has is painted into it without a layout of the screen (the
-        costliest part of a frame: a search's answer would otherwise pay for one each
-        time its count is a digit longer or shorter); the label then keeps its width,
-        the spare cells on its left, until the next layout. A wider text, a label not
-        laid out yet, and a label that empties (its room goes back to the others: an
-        empty freshness marker must not leave a gap at the right edge) lay out.
+        label already has, leaving at most ``LABEL_SLACK`` cells spare, is painted into
+        it without a layout of the screen (the costliest part of a frame: a search's
+        answer would otherwise pay for one each time its count is a digit or two
+        longer or shorter); the label keeps its width, the spare cells on its left,
+        until the next layout. A wider text, a much shorter one (the end of a long
+        "to the end… row …" line: the search box gets its room back), a label that
+        empties (no gap at the right edge) and a label not laid out yet lay out.
         """
         old = self._labels.get(selector)
         if old is not None and old == text:
@@ -387,7 +390,8 @@ class ContactsScreen(PagingScreen):
         widget = self.query_one(selector, Static)
         room = widget.content_size.width if widget.region.width else -1
         emptied = not text.cell_len and old is not None and old.cell_len > 0
-        widget.update(text, layout=old is None or emptied or text.cell_len > room)
+        fits = 0 <= room - text.cell_len <= LABEL_SLACK
+        widget.update(text, layout=old is None or emptied or not fits)
 
     @property
     def counts_text(self) -> str:
