@@ -27,6 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from orbit_tui.api import errors as E
 from orbit_tui.api.base import CREATE_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.paths import check_path_value, check_tag_values
 from orbit_tui.api.models import (
     ActivityItem,
     Contact,
@@ -45,9 +46,12 @@ M = TypeVar("M", bound=BaseModel)
 __all__ = ["OrbitClient"]
 
 
-def _seg(value: str) -> str:
-    """One URL path segment, fully encoded (a tag may hold '/', '?', '#', spaces)."""
-    return quote(str(value), safe="")
+def _seg(value: str, what: str = "id") -> str:
+    """One URL path segment, fully encoded (a tag may hold '/', '?', '#', spaces).
+
+    Raises :class:`UnsafePathError` (nothing is sent) for an empty value, ``.`` or ``..``.
+    """
+    return quote(check_path_value(value, what), safe="")
 
 
 def _bool(value: bool | None) -> str | None:
@@ -174,7 +178,7 @@ class OrbitClient(BaseClient):
         )
 
     async def get_contact(self, contact_id: str) -> Contact:
-        return _one(await self.request("GET", f"contacts/{_seg(contact_id)}"), Contact)
+        return _one(await self.request("GET", f"contacts/{_seg(contact_id, 'contact id')}"), Contact)
 
     async def create_contact(self, data: ContactInput | Mapping[str, Any]) -> Contact:
         reply = await self.request("POST", "contacts", json=_body(data), post_kind=CREATE_POST)
@@ -185,18 +189,19 @@ class OrbitClient(BaseClient):
         idempotency_key: str | None = None,
     ) -> Contact:
         """PUT /contacts/{id}: partial update; a metadata key set to None is removed."""
-        reply = await self.request("PUT", f"contacts/{_seg(contact_id)}", json=_body(data),
+        reply = await self.request("PUT", f"contacts/{_seg(contact_id, 'contact id')}", json=_body(data),
                                    idempotency_key=idempotency_key)
         return _one(reply, Contact)
 
     async def delete_contact(self, contact_id: str) -> None:
-        await self.request("DELETE", f"contacts/{_seg(contact_id)}")
+        await self.request("DELETE", f"contacts/{_seg(contact_id, 'contact id')}")
 
     async def add_tags(
         self, contact_id: str, tags: list[str], *, idempotency_key: str | None = None
     ) -> ContactTags:
         reply = await self.request(
-            "POST", f"contacts/{_seg(contact_id)}/tags", json={"tags": list(tags)},
+            "POST", f"contacts/{_seg(contact_id, 'contact id')}/tags",
+            json={"tags": check_tag_values(tags)},
             post_kind=SAFE_POST, idempotency_key=idempotency_key,
         )
         return _one(reply, ContactTags)
@@ -205,7 +210,7 @@ class OrbitClient(BaseClient):
         self, contact_id: str, tag: str, *, idempotency_key: str | None = None
     ) -> ContactTags | None:
         """DELETE one tag; None when the server answers 204 without a body."""
-        reply = await self.request("DELETE", f"contacts/{_seg(contact_id)}/tags/{_seg(tag)}",
+        reply = await self.request("DELETE", f"contacts/{_seg(contact_id, 'contact id')}/tags/{_seg(tag, 'tag')}",
                                    idempotency_key=idempotency_key)
         return None if reply.data is None else _one(reply, ContactTags)
 
@@ -219,7 +224,7 @@ class OrbitClient(BaseClient):
         cursor: str | None = None,
     ) -> Page[ActivityItem]:
         params = {"channel": channel, "type": type, "limit": limit, "cursor": cursor}
-        reply = await self.request("GET", f"contacts/{_seg(contact_id)}/activity", params=params)
+        reply = await self.request("GET", f"contacts/{_seg(contact_id, 'contact id')}/activity", params=params)
         return _page(reply, ActivityItem)
 
     def iter_activity(
@@ -233,7 +238,7 @@ class OrbitClient(BaseClient):
         self, contact_id: str, prefs: Mapping[str, bool]
     ) -> ContactPreferences:
         reply = await self.request(
-            "PUT", f"contacts/{_seg(contact_id)}/preferences",
+            "PUT", f"contacts/{_seg(contact_id, 'contact id')}/preferences",
             json={"preferences": dict(prefs)},
         )
         return _one(reply, ContactPreferences)
@@ -272,17 +277,17 @@ class OrbitClient(BaseClient):
         self, list_id: str, *, name: str | None = None, description: str | None = None
     ) -> ContactList:
         body = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
-        reply = await self.request("PUT", f"contacts/lists/{_seg(list_id)}", json=body)
+        reply = await self.request("PUT", f"contacts/lists/{_seg(list_id, 'list id')}", json=body)
         return _one(reply, ContactList)
 
     async def delete_list(self, list_id: str) -> None:
-        await self.request("DELETE", f"contacts/lists/{_seg(list_id)}")
+        await self.request("DELETE", f"contacts/lists/{_seg(list_id, 'list id')}")
 
     async def list_members(
         self, list_id: str, *, search: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[Contact]:
         params = {"search": search or None, "limit": limit, "cursor": cursor}
-        reply = await self.request("GET", f"contacts/lists/{_seg(list_id)}/members", params=params)
+        reply = await self.request("GET", f"contacts/lists/{_seg(list_id, 'list id')}/members", params=params)
         return _page(reply, Contact)
 
     def iter_members(
@@ -297,8 +302,9 @@ class OrbitClient(BaseClient):
     ) -> MembershipResult:
         """POST /contacts/lists/{id}/members (designed here; 1–100 ids; repeating adds nothing)."""
         reply = await self.request(
-            "POST", f"contacts/lists/{_seg(list_id)}/members",
-            json={"contact_ids": list(contact_ids)}, post_kind=SAFE_POST, designed=True,
+            "POST", f"contacts/lists/{_seg(list_id, 'list id')}/members",
+            json={"contact_ids": [check_path_value(i, "contact id") for i in contact_ids]},
+            post_kind=SAFE_POST, designed=True,
             idempotency_key=idempotency_key,
         )
         return _one(reply, MembershipResult)
@@ -307,7 +313,7 @@ class OrbitClient(BaseClient):
         self, list_id: str, contact_id: str, *, idempotency_key: str | None = None
     ) -> None:
         await self.request(
-            "DELETE", f"contacts/lists/{_seg(list_id)}/members/{_seg(contact_id)}", designed=True,
+            "DELETE", f"contacts/lists/{_seg(list_id, 'list id')}/members/{_seg(contact_id, 'contact id')}", designed=True,
             idempotency_key=idempotency_key,
         )
 
@@ -315,7 +321,7 @@ class OrbitClient(BaseClient):
         self, contact_id: str, *, limit: int = 100, cursor: str | None = None
     ) -> Page[ContactList]:
         reply = await self.request(
-            "GET", f"contacts/{_seg(contact_id)}/lists",
+            "GET", f"contacts/{_seg(contact_id, 'contact id')}/lists",
             params={"limit": limit, "cursor": cursor}, designed=True,
         )
         return _page(reply, ContactList)
@@ -333,7 +339,7 @@ class OrbitClient(BaseClient):
         return self._iterate(lambda c: self.list_segments(limit=page_size, cursor=c))
 
     async def get_segment(self, segment_id: str) -> Segment:
-        reply = await self.request("GET", f"contacts/segments/{_seg(segment_id)}", designed=True)
+        reply = await self.request("GET", f"contacts/segments/{_seg(segment_id, 'segment id')}", designed=True)
         return _one(reply, Segment)
 
     async def create_segment(self, name: str, rules: Mapping[str, Any]) -> Segment:
@@ -352,12 +358,12 @@ class OrbitClient(BaseClient):
         if rules is not None:
             body["rules"] = dict(rules)
         reply = await self.request(
-            "PUT", f"contacts/segments/{_seg(segment_id)}", json=body, designed=True
+            "PUT", f"contacts/segments/{_seg(segment_id, 'segment id')}", json=body, designed=True
         )
         return _one(reply, Segment)
 
     async def delete_segment(self, segment_id: str) -> None:
-        await self.request("DELETE", f"contacts/segments/{_seg(segment_id)}")
+        await self.request("DELETE", f"contacts/segments/{_seg(segment_id, 'segment id')}")
 
     async def segment_members(
         self,
@@ -369,7 +375,7 @@ class OrbitClient(BaseClient):
     ) -> Page[Contact]:
         params = {"search": search or None, "limit": limit, "cursor": cursor}
         reply = await self.request(
-            "GET", f"contacts/segments/{_seg(segment_id)}/members", params=params, designed=True
+            "GET", f"contacts/segments/{_seg(segment_id, 'segment id')}/members", params=params, designed=True
         )
         return _page(reply, Contact)
 

@@ -19,7 +19,11 @@ server echoes back (see :func:`scrub`) before building an error, and neither ``s
     ├── ServerError             5xx  Orbit failed (or answered something unreadable)
     ├── NetworkError                 no answer: connection refused/dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
-    └── UnsupportedError             this server does not offer that endpoint
+    ├── UnsupportedError             this server does not offer that endpoint
+    └── RefusedError                 orbit-tui itself refused; nothing was sent
+        ├── ReadOnlyError                the profile is read-only
+        ├── UnsafePathError              an id or tag would change the request's address
+        └── ConfirmationNeededError      a change that must be confirmed was not
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ __all__ = [
     "NetworkError",
     "RequestTimeoutError",
     "UnsupportedError",
+    "RefusedError",
+    "ReadOnlyError",
+    "UnsafePathError",
+    "ConfirmationNeededError",
     "scrub",
 ]
 
@@ -266,3 +274,43 @@ class UnsupportedError(OrbitError):
             "Use the Orbit web console for this action, or ask Orbit support whether "
             "the endpoint is available for your account."
         )
+
+
+class RefusedError(OrbitError):
+    """orbit-tui refused the change itself, before any request left: nothing was sent."""
+
+    default_code = "REFUSED"
+    title = "orbit-tui did not send this change"
+
+    def _why(self) -> str:
+        return self.message
+
+    def _todo(self) -> str:
+        return "Nothing was sent to Orbit and nothing changed."
+
+
+class ReadOnlyError(RefusedError):
+    default_code = "READ_ONLY"
+    title = "This profile is read-only"
+
+    def _todo(self) -> str:
+        return (
+            "Nothing was sent to Orbit. Use a profile without read_only (or start without "
+            "--read-only) to make changes."
+        )
+
+
+class UnsafePathError(RefusedError):
+    default_code = "UNSAFE_PATH_VALUE"
+    title = "orbit-tui refused a value that would change the request's address"
+
+    def _todo(self) -> str:
+        return "Nothing was sent to Orbit. Use a different value (not empty, '.' or '..')."
+
+
+class ConfirmationNeededError(RefusedError):
+    default_code = "CONFIRMATION_NEEDED"
+    title = "This change needs an explicit confirmation"
+
+    def _todo(self) -> str:
+        return "Nothing was sent to Orbit. Confirm the change (on a LIVE key, type the count) first."

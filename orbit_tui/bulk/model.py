@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from orbit_tui.api.paths import unsafe
+
 OpKind = Literal["tags", "list_add", "list_remove", "stage"]
 TargetKind = Literal["ids", "search", "list", "segment"]
 
@@ -52,6 +54,9 @@ def _clean_tags(tags: Any) -> tuple[str, ...]:
         text = str(tag).strip()
         if not text:
             raise BulkError("A tag cannot be empty.")
+        if unsafe(text):
+            raise BulkError(f"A tag cannot be {text!r}: it would change which address the "
+                            "request goes to (a tag '..' would delete the contact itself).")
         if text not in out:
             out.append(text)
     return tuple(out)
@@ -138,6 +143,8 @@ class Operation:
         elif self.kind in ("list_add", "list_remove"):
             if not self.list_id:
                 raise BulkError("A list operation needs a list id.")
+            if unsafe(self.list_id):
+                raise BulkError(f"A list id cannot be {self.list_id!r}.")
         elif self.kind == "stage":
             if not self.guard_stage and not self.stage:
                 raise BulkError("Say which lifecycle stage to set (--set).")
@@ -194,6 +201,9 @@ class Target:
         seen: dict[str, None] = {}
         for raw in ids:
             text = str(raw).strip()
+            if text in (".", ".."):
+                raise BulkError(f"A contact id cannot be {text!r}: it would change which "
+                                "address the request goes to. Nothing was changed.")
             if text:
                 seen.setdefault(text, None)
         return cls(kind="ids", ids=tuple(seen), label=label)

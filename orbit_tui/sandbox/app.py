@@ -24,7 +24,7 @@ import random
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -36,6 +36,7 @@ from starlette.routing import Route
 from .edge import EdgeMiddleware, install_log_filter
 from .envelope import ApiError, dumps, error_body, json_response, meta
 from .faults import Faults, RateLimiter
+from .paths import SegmentPaths, client_path, path_params, refused_param
 from .routes import ROUTES, Ctx, Reply, RouteSpec
 from .store import RawItems, Store
 
@@ -45,6 +46,7 @@ API_PREFIX = "/api/v1"
 MAX_BODY = 1024 * 1024
 IDEMPOTENCY_TTL = 24 * 3600
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+RequestListener = Callable[[str, str, dict[str, str]], None]
 
 
 def _key_id(api_key: str) -> str:
@@ -52,8 +54,10 @@ def _key_id(api_key: str) -> str:
 
 
 class Api:
-    def __init__(self, store: Store, api_keys: list[str], faults: Faults) -> None:
+    def __init__(self, store: Store, api_keys: list[str], faults: Faults,
+                 on_request: RequestListener | None = None) -> None:
         self.store = store
+        self.on_request = on_request
         self.api_keys = set(api_keys)
         self.faults = faults
         self.limiter = RateLimiter()
@@ -70,11 +74,19 @@ class Api:
                                {"allowed": sorted(specs)}, headers={"Allow": ", ".join(sorted(specs))})
             if spec.public:
                 return json_response(200, dumps(spec.handler(None).data))  # type: ignore[arg-type]
+            params = path_params(request.scope, spec.path, API_PREFIX)
+            if self.on_request is not None:
+                self.on_request(request.method, spec.path, params)
             try:
                 api_key = self._authenticate(request)
             except ApiError:
                 headers.update(self.limiter.hit("anonymous", None).headers())
                 raise
+            refused = refused_param(params)
+            if refused is not None:
+                raise ApiError(422, "VALIDATION_ERROR", f"{refused} must not be empty, '.' or '..'",
+                               {"field": refused, "value": params[refused],
+                                "expected": "a non-empty value other than '.' and '..'"})
             key_id = _key_id(api_key)
             decision = self.limiter.hit(key_id, self.faults.rate_limit_per_min)
             headers.update(decision.headers())
@@ -88,11 +100,11 @@ class Api:
             if idem_key and request.method != "GET":
                 body_hash = hashlib.sha256(raw).hexdigest()
                 idem = (key_id, idem_key[:255], body_hash)
-                stored = self._replay(idem, request.method, request.url.path)
+                stored = self._replay(idem, request.method, client_path(request.scope))
                 if stored is not None:
                     status, body = stored
                     return json_response(status, body or None, {**headers, "Idempotent-Replayed": "true"})
-            ctx = Ctx(request=request, store=self.store, path=dict(request.path_params),
+            ctx = Ctx(request=request, store=self.store, path=params,
                       query=request.query_params, body=_parse_json(raw, request.method), hostile=self.hostile)
             reply = spec.handler(ctx)
             status, body = self._render(reply, request_id)
@@ -105,7 +117,7 @@ class Api:
             log.exception("sandbox handler failed")
             status, body = 500, error_body(request_id, 500, "INTERNAL_ERROR", "internal error in the sandbox")
         if idem is not None and status < 500 and status != 429:
-            self._remember(idem, request.method, request.url.path, status, body)
+            self._remember(idem, request.method, client_path(request.scope), status, body)
         return json_response(status, body, headers)
 
     def _authenticate(self, request: Request) -> str:
@@ -177,16 +189,21 @@ def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
     message = "no such endpoint" if status == 404 else (exc.detail if isinstance(exc, HTTPException) else "internal error")
-    return json_response(status, error_body(request_id, status, code, str(message), {"path": request.url.path}))
+    return json_response(status, error_body(request_id, status, code, str(message), {"path": client_path(request.scope)}))
 
 
 def create_app(db_path: str | Path, *, api_keys: list[str], faults: Faults | None = None,
-               rng: random.Random | None = None) -> Starlette:
-    """The sandbox as an ASGI app; ``faults`` is read on every request."""
+               rng: random.Random | None = None, on_request: RequestListener | None = None) -> Starlette:
+    """The sandbox as an ASGI app; ``faults`` is read on every request.
+
+    ``on_request(method, route, params)`` is told every routed API request as the
+    sandbox reads it (the route's template and its path parameters), before
+    anything else: tests check with it which path a client's request really reached.
+    """
     install_log_filter()
     faults = faults if faults is not None else Faults()
     store = Store(db_path)
-    api = Api(store, list(api_keys), faults)
+    api = Api(store, list(api_keys), faults, on_request)
     grouped: dict[str, dict[str, RouteSpec]] = {}
     for spec in ROUTES:
         grouped.setdefault(spec.path, {})[spec.method] = spec
@@ -205,7 +222,7 @@ def create_app(db_path: str | Path, *, api_keys: list[str], faults: Faults | Non
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EdgeMiddleware, faults=faults, rng=rng)],
+        middleware=[Middleware(EdgeMiddleware, faults=faults, rng=rng), Middleware(SegmentPaths)],
         exception_handlers={HTTPException: _http_error, Exception: _http_error},
         lifespan=lifespan,
     )

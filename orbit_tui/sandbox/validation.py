@@ -71,6 +71,8 @@ def check_country(value: Any, field: str = "country_code") -> str:
 def check_tag(value: Any, field: str = "tags") -> str:
     if not isinstance(value, str) or not value.strip():
         raise validation(field, "a tag must be a non-empty string", value=value)
+    if value.strip() in (".", ".."):
+        raise validation(field, "a tag cannot be '.' or '..'", value=value)
     if len(value) > MAX_TAG_LENGTH:
         raise validation(field, f"a tag is at most {MAX_TAG_LENGTH} characters", value=value[:80],
                          max_length=MAX_TAG_LENGTH)
