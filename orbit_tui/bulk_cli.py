@@ -37,6 +37,7 @@ from orbit_tui.bulk import (
     Operation,
     Target,
 )
+from orbit_tui.policy import treated_as_live
 from orbit_tui.bulk.text import ProgressBar, clean, job_summary, plan_text
 
 BULK_DESCRIPTION = """Change many contacts at once: add/remove tags, add to/remove from a list, set the
@@ -232,22 +233,31 @@ def _emit_json(data: dict[str, Any]) -> None:
         sys.stdout.flush()
 
 
-def _confirm(resolved: Any, args: argparse.Namespace, what: str) -> bool:
-    """True when the job may run. Only a LIVE key needs an explicit yes."""
-    if resolved.key_kind != "LIVE" or args.yes:
+def _key_words(resolved: Any) -> str:
+    if resolved.key_kind == "LIVE":
+        return f"LIVE key ({resolved.masked_key})"
+    return f"unrecognised key ({resolved.masked_key}), treated as LIVE"
+
+
+def _confirm(resolved: Any, args: argparse.Namespace, what: str, count: int) -> bool:
+    """True when the job may run. A key treated as live (LIVE, or not provably a test
+    key) needs ``--yes`` or the number of contacts typed at a terminal."""
+    if not treated_as_live(resolved.key_kind) or args.yes:
         return True
+    key = _key_words(resolved)
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         message = (
-            "Refused: this profile uses a LIVE key and there is no terminal to confirm on. "
+            f"Refused: this profile uses a {key} and there is no terminal to confirm on. "
             "Re-run with --yes once you have checked the preview (or --dry-run)."
         )
         _say(message)
         _emit_json({"error": message, "confirmation_required": True})
         return False
-    sys.stderr.write(f"LIVE key ({resolved.masked_key}): {what}. Type 'yes' to go ahead: ")
+    sys.stderr.write(f"{key[0].upper()}{key[1:]}: {what}. Type {count} (the number of contacts) "
+                     "to go ahead: ")
     sys.stderr.flush()
-    answer = sys.stdin.readline().strip().lower()
-    if answer != "yes":
+    answer = sys.stdin.readline().strip().replace(",", "")
+    if answer != str(count):
         _say("Not confirmed: nothing was changed.")
         _emit_json({"error": "not confirmed", "confirmation_required": True})
         return False
@@ -417,7 +427,7 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             _emit_json({"nothing_to_do": True, **plan.summary()})
             _say("No contact matches: nothing to do.")
             return EXIT_OK
-        if not _confirm(session.resolved, args, f"{op.describe()} on {plan.total} contacts"):
+        if not _confirm(session.resolved, args, f"{op.describe()} on {plan.total} contacts", plan.total):
             return EXIT_CANNOT_START
         job_id = engine.create(plan, confirm=True)
         _say(f"Job {job_id} started.")
@@ -458,7 +468,7 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
                 _say("The job changed no contact: nothing to undo.")
                 _emit_json({"nothing_to_do": True, **plan.summary()})
                 return EXIT_OK
-            if not _confirm(session.resolved, args, f"undo {job.id} on {plan.total} contacts"):
+            if not _confirm(session.resolved, args, f"undo {job.id} on {plan.total} contacts", plan.total):
                 return EXIT_CANNOT_START
             undo_id = engine.create(plan, confirm=True)
             _say(f"Undo job {undo_id} started.")
@@ -475,7 +485,8 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
         if action == "resume" and job.counts.remaining == 0:
             _say("Nothing left to do in this job.")
             return _report_end(engine, job, 0.0)
-        if not _confirm(session.resolved, args, what):
+        count = job.counts.remaining if action == "resume" else job.counts.failed
+        if not _confirm(session.resolved, args, what, count):
             return EXIT_CANNOT_START
         if action == "resume":
             start = lambda bar, cancel: engine.resume(job.id, confirm=True, on_progress=bar, cancel=cancel)  # noqa: E731

@@ -16,7 +16,6 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from orbit_tui.config_paths import (
     cache_dir,
@@ -37,6 +36,7 @@ from orbit_tui.config_schema import (
     load_config_file,
 )
 from orbit_tui.keymap import textual_keys
+from orbit_tui.policy import KEY_PREFIXES, KeyKind, key_kind
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -62,24 +62,10 @@ __all__ = [
 DEFAULT_BASE_URL = "https://orbit-api.devotel.io/api/v1"
 API_KEY_COMMAND_TIMEOUT = 60.0
 
-KeyKind = Literal["LIVE", "TEST", "DEMO", "UNKNOWN"]
 
 ENV_API_KEY = "ORBIT_API_KEY"
 ENV_BASE_URL = "ORBIT_BASE_URL"
 ENV_PROFILE = "ORBIT_PROFILE"
-
-
-def key_kind(key: str | None) -> KeyKind:
-    """``dv_live_…`` → LIVE, ``dv_test_sk_demo…`` or none → DEMO, ``dv_test_…`` → TEST."""
-    if not key:
-        return "DEMO"
-    if key.startswith("dv_live_"):
-        return "LIVE"
-    if key.startswith("dv_test_sk_demo"):
-        return "DEMO"
-    if key.startswith("dv_test_"):
-        return "TEST"
-    return "UNKNOWN"
 
 
 def mask_key(key: str | None) -> str:
@@ -87,7 +73,7 @@ def mask_key(key: str | None) -> str:
     if not key:
         return "(no key)"
     prefix = ""
-    for candidate in ("dv_live_sk_", "dv_test_sk_", "dv_live_", "dv_test_"):
+    for candidate in KEY_PREFIXES:
         if key.startswith(candidate):
             prefix = candidate
             break

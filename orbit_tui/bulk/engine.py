@@ -44,6 +44,7 @@ from orbit_tui.bulk.model import (
 from orbit_tui.bulk.undo import build_undo_plan
 from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
+from orbit_tui.policy import treated_as_live
 
 log = logging.getLogger("orbit_tui.bulk")
 
@@ -93,7 +94,7 @@ class BulkEngine:
             client,
             Journal(resolved.jobs_db),
             concurrency=concurrency or resolved.settings.bulk_concurrency,
-            live=resolved.key_kind == "LIVE",
+            live=treated_as_live(resolved.key_kind),
             read_only=resolved.read_only,
             base_url=resolved.base_url,
         )

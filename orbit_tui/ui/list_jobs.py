@@ -34,7 +34,7 @@ def engine_for(app: Any) -> BulkEngine:
     engine = BulkEngine(
         client,
         Journal(path),
-        live=profile.kind == "LIVE",
+        live=profile.live,
         read_only=bool(profile.read_only),
         base_url=str(client.base_url),
     )

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
-
+from orbit_tui.policy import ChangePolicy, KeyKind
 from orbit_tui.ui.listeners import Listeners
-
-KeyKind = Literal["LIVE", "TEST", "DEMO", "UNKNOWN"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +18,15 @@ class ProfileInfo:
     kind: KeyKind = "DEMO"
     read_only: bool = False
     demo: bool = False
+
+    @property
+    def policy(self) -> ChangePolicy:
+        return ChangePolicy(kind=self.kind, read_only=self.read_only)
+
+    @property
+    def live(self) -> bool:
+        """Treated as touching real customers (a LIVE key, or one not provably a test key)."""
+        return self.policy.live
 
 
 @dataclass

@@ -169,7 +169,7 @@ def ready_runner(app: Any) -> Any | None:
 def preview_screen(app: Any, target: Target, op: Operation,
                    known: Mapping[str, Contact] | None = None) -> BulkPreviewScreen:
     """The preview of a job (a typed confirmation on a LIVE profile)."""
-    return BulkPreviewScreen(target, op, known, live=app.status.profile.kind == "LIVE")
+    return BulkPreviewScreen(target, op, known, live=app.status.profile.live)
 
 
 def start_plan(app: Any, runner: Any, plan: Plan, *, announce_end: bool = True) -> bool:

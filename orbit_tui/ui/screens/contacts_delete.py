@@ -36,7 +36,7 @@ def delete_current(screen: ContactsScreen) -> None:
     if contact is None:
         screen.notify("No contact is highlighted.", markup=False)
         return
-    live = app.status.profile.kind == "LIVE"
+    live = app.status.profile.live
 
     def answer(yes: bool | None) -> None:
         if yes:

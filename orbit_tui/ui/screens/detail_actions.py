@@ -71,7 +71,7 @@ class DetailActions(Screen[None]):
     # -- delete ----------------------------------------------------------------------------
     def action_delete(self) -> None:
         contact = self.contact
-        live = self._status.profile.kind == "LIVE"
+        live = self._status.profile.live
 
         def answer(yes: bool | None) -> None:
             if yes:

@@ -164,7 +164,7 @@ class JobsScreen(Screen[None]):
 
     @property
     def live(self) -> bool:
-        return self.app.status.profile.kind == "LIVE"  # type: ignore[attr-defined, no-any-return]
+        return bool(self.app.status.profile.live)  # type: ignore[attr-defined]
 
     def _start(self, how: str, job: JobInfo | None = None) -> None:
         from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen

@@ -116,7 +116,7 @@ class ListsScreen(RecordsScreen[ContactList]):
             if yes:
                 self._delete(item)
 
-        live = self.orbit_app.status.profile.kind == "LIVE"
+        live = self.orbit_app.status.profile.live
         self.app.push_screen(
             DeleteConfirmScreen("the list", item.name, item.id, live=live, consequence=consequence),
             answer,

@@ -104,7 +104,7 @@ class SegmentsScreen(RecordsScreen[Segment]):
             if yes:
                 self._delete(item)
 
-        live = self.orbit_app.status.profile.kind == "LIVE"
+        live = self.orbit_app.status.profile.live
         consequence = "Its contacts are untouched: only the saved rules go."
         self.app.push_screen(
             DeleteConfirmScreen("the segment", item.name, item.id, live=live,
