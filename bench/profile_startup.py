@@ -51,7 +51,7 @@ def resolve(*a, **k):
 cli.resolve = resolve
 import orbit_tui.ui.app as app_module
 mark("imported_ui_app")
-import orbit_tui.ui.services as services
+import orbit_tui.runtime as services
 real_demo = services.demo_server
 def demo_server(resolved):
     mark("demo_server_begin")

@@ -19,6 +19,9 @@ KeyKind = Literal["LIVE", "TEST", "DEMO", "UNKNOWN"]
 LIVE_PREFIXES = ("dv_live_", "sk_live_")
 TEST_PREFIXES = ("dv_test_", "sk_test_")
 DEMO_PREFIX = "dv_test_sk_demo"
+DEMO_API_KEY = "dv_test_sk_demo_0rb1t5andb0x"
+"""The sandbox's demo key (``orbit_tui.sandbox.DEMO_API_KEY``, kept equal by a test),
+spelt here so that the app need not import the sandbox to know it."""
 KEY_PREFIXES = ("dv_live_sk_", "dv_test_sk_", "sk_live_", "sk_test_", "dv_live_", "dv_test_")
 """Kind prefixes a masked key may show, longest first."""
 

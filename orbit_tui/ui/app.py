@@ -2,7 +2,7 @@
 
 ``OrbitApp`` is built from parts so tests can inject them: a ``ContactSource`` (the
 cache facade in real use), the profile shown in the status bar, the marks store.
-``run()`` builds those parts from a ``ResolvedConfig`` (see :mod:`orbit_tui.ui.services`:
+``run()`` builds those parts from a ``ResolvedConfig`` (see :mod:`orbit_tui.runtime`:
 for the demo, the sandbox in a child process, started before the app only when the page
 cache is cold) and stops them on exit.
 
@@ -450,7 +450,7 @@ def theme_saver(resolved: ResolvedConfig) -> Callable[[str], None]:
 
 def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
     """Run the app for ``resolved``; with ``smoke``, headless until the first page shows."""
-    from orbit_tui.ui.services import open_services
+    from orbit_tui.runtime import open_services
 
     try:
         services = open_services(resolved)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from orbit_tui.config import Settings, resolve
-from orbit_tui.ui.demo_process import DEMO_API_KEY
-from orbit_tui.ui.services import DEMO_API_PREFIX, DemoServer, open_services
+from orbit_tui.policy import DEMO_API_KEY
+from orbit_tui.runtime import DEMO_API_PREFIX, DemoServer, open_services
 
 
 def test_the_app_spells_the_sandbox_key_and_prefix_as_the_sandbox_does() -> None:

@@ -5,7 +5,7 @@ user data folder (seeded on first start, kept between runs, wiped with
 ``--fresh-demo``), and connects with the demo key. Then: the ``OrbitClient``, the page
 cache and the ``CachedOrbit`` facade the screens read through.
 
-The demo's sandbox runs in a child process (:mod:`orbit_tui.ui.demo_process`) on a
+The demo's sandbox runs in a child process (:mod:`orbit_tui.sandbox.child`) on a
 socket this process binds and listens on first, so the base URL is known at once and
 requests sent before the child serves simply wait in the backlog. When the page cache
 already holds the first page, the child is started only once that page is on screen
@@ -122,7 +122,7 @@ class DemoServer:
             log_path = self.db_path.with_name("demo-sandbox.log")
             with open(log_path, "w", encoding="utf-8") as log:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "orbit_tui.ui.demo_process", str(sock.fileno()),
+                    [sys.executable, "-m", "orbit_tui.sandbox.child", str(sock.fileno()),
                      str(self.db_path), str(self.contacts)],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
                     pass_fds=(sock.fileno(),), start_new_session=True, close_fds=True,
@@ -227,7 +227,7 @@ def build_source(client: OrbitClient, resolved: ResolvedConfig, key: str) -> tup
 def open_services(resolved: ResolvedConfig) -> Services:
     server: Any = None
     if resolved.demo:
-        from orbit_tui.ui.demo_process import DEMO_API_KEY
+        from orbit_tui.policy import DEMO_API_KEY
 
         if os.name == "posix":
             server = demo_server(resolved)

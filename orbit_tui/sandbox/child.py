@@ -1,13 +1,13 @@
 """The demo's sandbox in a child process, serving a listening socket the app made.
 
-The app (see :mod:`orbit_tui.ui.services`) binds a loopback socket and listens on it
+The app (see :mod:`orbit_tui.runtime`) binds a loopback socket and listens on it
 first, so it knows its base URL at once and can show a cached page before this process
 has even started: a request sent meanwhile waits in the socket's backlog and is
 answered once the server runs. This process seeds the database if it is empty, serves
 the socket with uvicorn, writes ``ready`` on its standard output, and stops when its
 standard input closes (the app quit, or died).
 
-    python -m orbit_tui.ui.demo_process FD DB CONTACTS
+    python -m orbit_tui.sandbox.child FD DB CONTACTS
 
 Nothing here imports Textual: the child pays only for the sandbox.
 """
@@ -21,10 +21,9 @@ import threading
 import time
 from pathlib import Path
 
+from orbit_tui.policy import DEMO_API_KEY
+
 READY = "ready"
-DEMO_API_KEY = "dv_test_sk_demo_0rb1t5andb0x"
-"""The sandbox's demo key (``orbit_tui.sandbox.DEMO_API_KEY``, kept equal by a test),
-spelt here so that the app need not import the sandbox to know it."""
 
 
 def needs_seed(db_path: Path) -> bool:
