@@ -34,12 +34,13 @@ import httpx
 
 from common import FrameClock, ratio, sandbox_process, shown_path, summary_ms, write_result
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.cache import PageCache
 from orbit_tui.sandbox import DEMO_API_KEY
 from orbit_tui.ui.app import OrbitApp
 from orbit_tui.ui.screens.contacts import ContactsScreen
 from orbit_tui.ui.screens.detail import ContactDetailScreen
-from orbit_tui.ui.sources import CachedOrbitSource
+from orbit_tui.policy import ChangePolicy
+from orbit_tui.runtime import build_runtime
 from orbit_tui.ui.status import ProfileInfo
 
 SEEN_SEARCHES = ["jo", "mar", "an", "li", "sa"]
@@ -75,10 +76,11 @@ async def navigate(base_url: str, workdir: Path, rounds: int) -> dict[str, objec
     )
     cache = PageCache(workdir / "cache.db")
     app = OrbitApp(
-        CachedOrbitSource(CachedOrbit(client, cache)),
+        build_runtime(client, ChangePolicy(kind="TEST"), cache=cache,
+                      jobs_db=workdir / "jobs.db"),
         profile=ProfileInfo(name="bench", kind="TEST"),
         animations=False,
-        on_close=[client.aclose],
+        on_close=[client.aclose],  # the cache is the benchmark's own to close
     )
     clock = FrameClock(app)
     back: list[float] = []

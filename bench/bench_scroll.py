@@ -39,10 +39,11 @@ import psutil
 from common import percentile, sandbox_process, shown_path, write_result
 
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.cache import PageCache
 from orbit_tui.sandbox import DEMO_API_KEY
 from orbit_tui.ui.app import OrbitApp
-from orbit_tui.ui.sources import CachedOrbitSource
+from orbit_tui.policy import ChangePolicy
+from orbit_tui.runtime import build_runtime
 from orbit_tui.ui.status import ProfileInfo
 
 
@@ -273,10 +274,11 @@ async def scroll(base_url: str, rows: int, workdir: Path, *, why: bool) -> dict[
     client = OrbitClient(base_url, DEMO_API_KEY)
     cache = PageCache(workdir / "cache.db")
     app = OrbitApp(
-        CachedOrbitSource(CachedOrbit(client, cache)),
+        build_runtime(client, ChangePolicy(kind="TEST"), cache=cache,
+                      jobs_db=workdir / "jobs.db"),
         profile=ProfileInfo(name="bench", kind="TEST"),
         animations=False,
-        on_close=[client.aclose],
+        on_close=[client.aclose],  # the cache is the benchmark's own to close
     )
     meter = StallMeter()
     sampler: StallSampler | None = None

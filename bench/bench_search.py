@@ -32,10 +32,11 @@ import httpx
 
 from common import FrameClock, ratio, sandbox_process, shown_path, summary_ms, write_result
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.cache import PageCache
 from orbit_tui.sandbox import DEMO_API_KEY
 from orbit_tui.ui.app import OrbitApp
-from orbit_tui.ui.sources import CachedOrbitSource
+from orbit_tui.policy import ChangePolicy
+from orbit_tui.runtime import build_runtime
 from orbit_tui.ui.status import ProfileInfo
 
 QUERIES = [
@@ -71,11 +72,12 @@ async def typed(
     client.add_listener(lambda event: events.append((time.perf_counter(), event.kind)))
     cache = PageCache(workdir / "cache.db")
     app = OrbitApp(
-        CachedOrbitSource(CachedOrbit(client, cache)),
+        build_runtime(client, ChangePolicy(kind="TEST"), cache=cache,
+                      jobs_db=workdir / "jobs.db"),
         profile=ProfileInfo(name="bench", kind="TEST"),
         animations=False,
         search_debounce_s=debounce_s,
-        on_close=[client.aclose],
+        on_close=[client.aclose],  # the cache is the benchmark's own to close
     )
     clock = FrameClock(app)
     out: dict[str, list[float]] = {"total": [], "to_request": [], "request": [], "to_frame": []}

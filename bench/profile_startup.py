@@ -66,13 +66,13 @@ def start(self):
     if begin:
         mark("sandbox_child_spawned")
 services.DemoServer.start = start
-real_build = services.build_source
-def build_source(*a, **k):
+real_open_cache = services.open_cache
+def open_cache(*a, **k):
     mark("build_source_begin")
-    r = real_build(*a, **k)
+    r = real_open_cache(*a, **k)
     mark("cache_open")
     return r
-services.build_source = build_source
+services.open_cache = open_cache
 from orbit_tui.ui.screens.contacts import ContactsScreen
 from orbit_tui.ui.sources import CachedOrbitSource
 real_on_mount = ContactsScreen.on_mount

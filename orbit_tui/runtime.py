@@ -1,15 +1,21 @@
-"""Everything the app talks to, built from a ``ResolvedConfig``.
+"""The one place that builds orbit-tui's services from a resolved configuration.
+
+:func:`open_runtime` (the app), :func:`open_bulk_runtime` (``orbit-tui bulk``) and
+:func:`build_runtime` (both, the screenshots and the tests) make a :class:`Runtime`: the
+``OrbitClient`` with the profile's timeouts, retries and read-only flag, the page cache
+and the ``CachedOrbit`` facade over it, the :class:`~orbit_tui.gate.Gate` every change
+goes through, the bulk engine (its journal opened on first use) and, for the demo, the
+sandbox. Nothing here imports the UI: the app is handed what this builds.
 
 For the demo this runs the sandbox on an ephemeral loopback port, its database in the
 user data folder (seeded on first start, kept between runs, wiped with
-``--fresh-demo``), and connects with the demo key. Then: the ``OrbitClient``, the page
-cache and the ``CachedOrbit`` facade the screens read through.
+``--fresh-demo``), and connects with the demo key.
 
 The demo's sandbox runs in a child process (:mod:`orbit_tui.sandbox.child`) on a
 socket this process binds and listens on first, so the base URL is known at once and
 requests sent before the child serves simply wait in the backlog. When the page cache
 already holds the first page, the child is started only once that page is on screen
-(:meth:`Services.after_first_page`): start-up does not pay for the sandbox's imports,
+(:meth:`Runtime.after_first_page`): start-up does not pay for the sandbox's imports,
 and the sandbox's work never shares this process's interpreter lock with painting.
 With an empty cache (or a new database) the child is started, and waited for, before
 the app. Where child processes cannot inherit a socket (not POSIX), the sandbox runs in
@@ -23,39 +29,89 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from orbit_tui.api.base import Timeouts
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.ui.source import ContactSource
+from orbit_tui.gate import Gate
+from orbit_tui.policy import DEMO_API_KEY, ChangePolicy
 
 if TYPE_CHECKING:
+    import httpx
+
+    from orbit_tui.bulk import BulkEngine
+    from orbit_tui.cache import CachedOrbit, PageCache
     from orbit_tui.config import ResolvedConfig
-    from orbit_tui.ui.app import OrbitApp
+    from orbit_tui.config_schema import Settings
+
+DEMO_CACHE_NAME = "orbit-tui-demo"
 
 
 @dataclass
-class Services:
-    client: OrbitClient
-    source: ContactSource
-    server: Any = None
-    cache: Any = None
-    _detach: list[Callable[[], None]] = field(default_factory=list)
+class Runtime:
+    """The services of one session (see the module docstring)."""
 
-    def attach(self, app: OrbitApp) -> None:
-        self._detach.append(app.watch_client(self.client))
-        app.call_when_first_page_shown(self.after_first_page, at_once=True)
+    client: OrbitClient
+    orbit: CachedOrbit
+    policy: ChangePolicy
+    cache: PageCache | None = None
+    server: DemoServer | Any = None
+    jobs_db: Path | None = None
+    bulk_concurrency: int = 8
+    warnings: list[str] = field(default_factory=list)
+    gate: Gate = field(init=False)
+    engine_error: str = ""
+    """Why the bulk journal could not be opened where configured (the default is used)."""
+    _engine: BulkEngine | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.gate = Gate(self.orbit, self.policy, self.engine)
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether the bulk engine (and its journal) has been opened yet."""
+        return self._engine is not None
+
+    def engine(self) -> BulkEngine:
+        """The bulk engine, its journal opened on first use (after the first page)."""
+        if self._engine is None:
+            from orbit_tui.bulk import BulkEngine, Journal
+            from orbit_tui.config_paths import jobs_db
+
+            path = self.jobs_db or jobs_db()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                journal = Journal(path)
+            except Exception as exc:  # noqa: BLE001 - fall back to the default journal
+                if self.jobs_db is None:
+                    raise
+                self.engine_error = (
+                    f"The bulk-job journal could not be opened ({type(exc).__name__}: {exc}); "
+                    "jobs use the default journal instead."
+                )
+                path = jobs_db()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                journal = Journal(path)
+            self._engine = BulkEngine(
+                self.client, journal, concurrency=self.bulk_concurrency,
+                live=self.policy.live, read_only=self.policy.read_only,
+                base_url=self.client.base_url,
+            )
+        return self._engine
+
+    def adopt_engine(self, engine: BulkEngine) -> None:
+        """Use an engine made elsewhere (a test's engine with other delays); the gate
+        runs its jobs like any other."""
+        self._engine = engine
 
     async def aclose(self) -> None:
-        for detach in self._detach:
-            detach()
         await self.client.aclose()
-        close = getattr(self.cache, "close", None)
-        if callable(close):
-            close()
+        if self.cache is not None:
+            self.cache.close()
+        if self._engine is not None:
+            self._engine.journal.close()
 
     def after_first_page(self) -> None:
         """The first page is on screen: start what was deferred (the demo's sandbox)."""
@@ -66,6 +122,58 @@ class Services:
         if self.server is not None:
             self.server.stop()
             self.server = None
+
+
+def policy_for(resolved: ResolvedConfig) -> ChangePolicy:
+    return ChangePolicy(kind="DEMO" if resolved.demo else resolved.key_kind,
+                        read_only=resolved.read_only)
+
+
+def make_client(base_url: str, api_key: str, settings: Settings, policy: ChangePolicy, *,
+                transport: httpx.AsyncBaseTransport | None = None) -> OrbitClient:
+    """The client with the profile's timeouts and retries; read-only refuses every write."""
+    return OrbitClient(
+        base_url,
+        api_key,
+        timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout),
+        max_retries=settings.max_retries,
+        read_only=policy.read_only,
+        transport=transport,
+    )
+
+
+def build_runtime(
+    client: OrbitClient,
+    policy: ChangePolicy,
+    *,
+    cache: PageCache,
+    page_size: int = 50,
+    jobs_db: Path | None = None,
+    bulk_concurrency: int = 8,
+    server: Any = None,
+) -> Runtime:
+    """A runtime over a client and a page cache already made (tests, screenshots)."""
+    from orbit_tui.cache import CachedOrbit
+
+    orbit = CachedOrbit(client, cache, page_size=page_size)
+    return Runtime(client=client, orbit=orbit, policy=policy, cache=cache, server=server,
+                   jobs_db=jobs_db, bulk_concurrency=bulk_concurrency,
+                   warnings=list(getattr(cache, "warnings", [])))
+
+
+def open_cache(client: OrbitClient, resolved: ResolvedConfig, api_key: str) -> PageCache:
+    """The page cache for this server and key."""
+    from orbit_tui.cache import PageCache, cache_path
+
+    settings = resolved.settings
+    # The demo server listens on a new port each run: key its cache on a stable name
+    # so pages survive between runs (and start afresh with the demo data).
+    server_name = DEMO_CACHE_NAME if resolved.demo else client.base_url
+    path = cache_path(resolved.cache_dir, server_name, api_key)
+    if resolved.demo and resolved.fresh_demo:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    return PageCache(path, ttl=settings.cache_ttl, max_bytes=settings.cache_max_mb * 1024 * 1024)
 
 
 def demo_database(resolved: ResolvedConfig) -> Path:
@@ -215,20 +323,10 @@ def start_demo_server(resolved: ResolvedConfig) -> Any:
     return server
 
 
-def build_source(client: OrbitClient, resolved: ResolvedConfig, key: str) -> tuple[
-    ContactSource, Any
-]:
-    from orbit_tui.ui.sources import CachedOrbitSource, open_cache
-
-    cache, orbit = open_cache(client, resolved, key)
-    return CachedOrbitSource(orbit), cache
-
-
-def open_services(resolved: ResolvedConfig) -> Services:
+def open_runtime(resolved: ResolvedConfig) -> Runtime:
+    """The app's services: for the demo, its sandbox (started now only on a cold cache)."""
     server: Any = None
     if resolved.demo:
-        from orbit_tui.policy import DEMO_API_KEY
-
         if os.name == "posix":
             server = demo_server(resolved)
         else:
@@ -240,29 +338,42 @@ def open_services(resolved: ResolvedConfig) -> Services:
         base_url, api_key = resolved.base_url, resolved.api_key
     try:
         settings = resolved.settings
-        client = OrbitClient(
-            base_url,
-            api_key,
-            timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout),
-            max_retries=settings.max_retries,
+        policy = policy_for(resolved)
+        client = make_client(base_url, api_key, settings, policy)
+        runtime = build_runtime(
+            client, policy, cache=open_cache(client, resolved, api_key),
+            page_size=settings.page_size, jobs_db=Path(resolved.jobs_db),
+            bulk_concurrency=settings.bulk_concurrency, server=server,
         )
-        source, cache = build_source(client, resolved, api_key)
-        if isinstance(server, DemoServer) and not _first_page_cached(source, settings):
+        if isinstance(server, DemoServer) and not _first_page_cached(runtime.orbit, settings):
             server.wait_ready()  # nothing to show until it serves: start it now
     except BaseException:
         if server is not None:
             server.stop()
         raise
-    return Services(client=client, source=source, server=server, cache=cache)
+    return runtime
 
 
-def _first_page_cached(source: ContactSource, settings: Any) -> bool:
+def open_bulk_runtime(resolved: ResolvedConfig, *, concurrency: int | None = None) -> Runtime:
+    """``orbit-tui bulk``'s services: the same client settings as the app's, no cache
+    on disk (a job reads the server), the configured journal."""
+    from orbit_tui.cache import PageCache
+
+    if not resolved.api_key:
+        raise ValueError("no API key: set ORBIT_API_KEY or run `orbit-tui config init`")
+    settings = resolved.settings
+    policy = policy_for(resolved)
+    client = make_client(resolved.base_url, resolved.api_key, settings, policy)
+    return build_runtime(
+        client, policy, cache=PageCache(None, ttl=settings.cache_ttl),
+        page_size=settings.page_size, jobs_db=Path(resolved.jobs_db),
+        bulk_concurrency=concurrency or settings.bulk_concurrency,
+    )
+
+
+def _first_page_cached(orbit: CachedOrbit, settings: Settings) -> bool:
     """Whether the contacts screen's first page (no search, no filter) is in the cache."""
-    orbit = getattr(source, "orbit", None)
-    peek = getattr(orbit, "peek_contacts_page", None)
-    if not callable(peek):
-        return False
     try:
-        return peek({"limit": settings.page_size}, None) is not None
+        return orbit.peek_contacts_page({"limit": settings.page_size}, None) is not None
     except Exception:  # noqa: BLE001 - a cache that cannot answer is a cold cache
         return False

@@ -194,9 +194,9 @@ async def _back_to_contacts(pilot: Any) -> None:
 
 async def _shoot(steps: Sequence[Step], out: Path, base: Path, server: Any) -> list[Path]:
     from orbit_tui.api.client import OrbitClient
-    from orbit_tui.cache import CachedOrbit, PageCache
+    from orbit_tui.cache import PageCache
+    from orbit_tui.runtime import build_runtime
     from orbit_tui.ui.app import OrbitApp
-    from orbit_tui.ui.sources import CachedOrbitSource
     from orbit_tui.ui.status import ProfileInfo
     from orbit_tui.ui.steady import steady_cursors
 
@@ -207,12 +207,14 @@ async def _shoot(steps: Sequence[Step], out: Path, base: Path, server: Any) -> l
     for index, ((size, theme), group) in enumerate(groups.items()):
         client = OrbitClient(server.base_url, server.api_key, max_retries=0)
         cache = PageCache(base / f"cache-{index}.db", ttl=300, clock=lambda: FIXED_NOW)
-        orbit = CachedOrbit(client, cache, page_size=50)
+        profile = ProfileInfo(name="demo", kind="DEMO", demo=True)
+        runtime = build_runtime(client, profile.policy, cache=cache, page_size=50,
+                                jobs_db=base / f"jobs-{index}.db")
         app = OrbitApp(
-            CachedOrbitSource(orbit),
-            profile=ProfileInfo(name="demo", kind="DEMO", demo=True),
+            runtime,
+            profile=profile,
             animations=False,
-            on_close=[client.aclose],
+            on_close=[runtime.aclose],
             search_debounce_s=0.05,
             theme_name=theme,
             themes_dir=base / "no-user-themes",

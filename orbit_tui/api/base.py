@@ -56,6 +56,7 @@ EventKind = Literal[
 ]
 
 SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
+READ_POST = "read"  # a POST that only reads (segment preview): allowed on a read-only client
 CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
 
 
@@ -125,6 +126,7 @@ class BaseClient:
         pacer: Pacer | None = None,
         user_agent: str | None = None,
         trust_idempotency_keys: bool = True,
+        read_only: bool = False,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -135,6 +137,8 @@ class BaseClient:
         self.pacer = pacer or Pacer(sleep=sleep, wall=wall)
         self.user_agent = user_agent or f"orbit-tui/{__version__}"
         self.trust_idempotency_keys = trust_idempotency_keys
+        self.read_only = read_only
+        """Refuse every request that may change data (the gate's last line of defence)."""
         self._sleep = sleep
         self._wall = wall
         self._transport = transport
@@ -236,6 +240,11 @@ class BaseClient:
         import httpx
 
         method = method.upper()
+        if self.read_only and method != "GET" and post_kind != READ_POST:
+            raise E.ReadOnlyError(
+                f"Refused {method} /{path.lstrip('/')}: this profile is read-only.",
+                method=method, path="/" + path.lstrip("/"),
+            )
         headers: dict[str, str] = {}
         if method != "GET":
             headers["Idempotency-Key"] = idempotency_key or f"orbit-tui-{uuid.uuid4().hex}"
@@ -355,7 +364,7 @@ class BaseClient:
                 return None
             self.pacer.block(wait)  # every request of the pacer waits with this one
             return 0.0
-        repeatable = method in ("GET", "PUT", "DELETE") or post_kind == SAFE_POST or (
+        repeatable = method in ("GET", "PUT", "DELETE") or post_kind in (SAFE_POST, READ_POST) or (
             post_kind == CREATE_POST and self.trust_idempotency_keys
         )
         if isinstance(error, E.NetworkError):

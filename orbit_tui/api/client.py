@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from orbit_tui.api import errors as E
-from orbit_tui.api.base import CREATE_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.base import CREATE_POST, READ_POST, SAFE_POST, BaseClient, Reply
 from orbit_tui.api.paths import check_path_value, check_tag_values
 from orbit_tui.api.models import (
     ActivityItem,
@@ -389,6 +389,6 @@ class OrbitClient(BaseClient):
     async def preview_segment(self, rules: Mapping[str, Any]) -> SegmentPreview:
         reply = await self.request(
             "POST", "contacts/segments/preview", json={"rules": dict(rules)},
-            post_kind=SAFE_POST, designed=True,
+            post_kind=READ_POST, designed=True,
         )
         return _one(reply, SegmentPreview)

@@ -28,6 +28,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from orbit_tui.api.models import Contact
+from orbit_tui.gate import READ_ONLY_NOTICE, Gate
 from orbit_tui.ui.errors import one_line
 from orbit_tui.ui.keys import keymap_notices
 from orbit_tui.ui.marks import MarkStore
@@ -40,7 +41,11 @@ from orbit_tui.ui.themes import DEFAULT_THEME, install_themes, variable_defaults
 
 if TYPE_CHECKING:
     from orbit_tui.api.base import ClientEvent
+    from orbit_tui.api.client import OrbitClient
+    from orbit_tui.cache import CachedOrbit
     from orbit_tui.config import ResolvedConfig
+    from orbit_tui.runtime import Runtime
+    from orbit_tui.ui.bulk_runner import BulkRunner
 
 SMOKE_TIMEOUT_S = 60.0
 FIRST_PAGE_HOOKS_LATEST_S = 3.0
@@ -48,10 +53,6 @@ WARM_MODULES = (
     "httpx",  # the first request (revalidating the cached first page)
     "orbit_tui.ui.bulk_hooks",  # the bulk journal, attached after the first page
     "orbit_tui.ui.screens.detail",  # enter on a row
-)
-READ_ONLY_NOTICE = (
-    "This profile is read-only: nothing can be changed from here. "
-    "Use a profile without read_only to create, edit or delete."
 )
 
 
@@ -72,8 +73,9 @@ class OrbitApp(App[int]):
 
     def __init__(
         self,
-        source: ContactSource,
+        runtime: Runtime,
         *,
+        source: ContactSource | None = None,
         profile: ProfileInfo | None = None,
         marks: MarkStore | None = None,
         page_size: int = 50,
@@ -91,8 +93,22 @@ class OrbitApp(App[int]):
         super().__init__()
         self.clock: Callable[[], float] = clock or time.time
         """Unix seconds now (relative times); tests inject a fixed one."""
-        self.source = source
-        self.status = AppStatus(profile=profile or ProfileInfo())
+        profile = profile or ProfileInfo()
+        if profile.policy != runtime.policy:
+            raise ValueError(f"the profile's policy {profile.policy} is not the runtime's "
+                             f"{runtime.policy}")
+        self.runtime = runtime
+        self.gate: Gate = runtime.gate
+        """Every change goes through here."""
+        self.orbit: CachedOrbit = runtime.orbit
+        """Reads through the page cache."""
+        if source is None:
+            from orbit_tui.ui.sources import CachedOrbitSource
+
+            source = CachedOrbitSource(runtime.orbit)
+        self.source: ContactSource = source
+        self._bulk_runner: BulkRunner | None = None
+        self.status = AppStatus(profile=profile)
         self.marks = marks or MarkStore()
         self.page_size = page_size
         self.max_pages = max_pages
@@ -122,10 +138,8 @@ class OrbitApp(App[int]):
             self.set_keymap(self._keymap)
         self.push_screen(ContactsScreen())
         self.set_timer(FIRST_PAGE_HOOKS_LATEST_S, self.first_page_shown)
-        if getattr(self, "bulk_engine", None) is not None:
-            self.call_later(self._announce_pending_jobs)
-        else:  # run() attaches the engine (and its journal) once the first page shows
-            self.call_when_first_page_shown(self._announce_pending_jobs)
+        # The journal is opened, and unfinished jobs announced, once the first page shows.
+        self.call_when_first_page_shown(self._announce_pending_jobs)
         for notice in self._notices:
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
 
@@ -210,11 +224,20 @@ class OrbitApp(App[int]):
             except Exception:  # noqa: BLE001 - closing must not hide the real exit
                 pass
 
-    def watch_client(self, client: object) -> Callable[[], None]:
+    @property
+    def bulk_runner(self) -> BulkRunner:
+        """The one runner of bulk jobs in this app (made when first needed)."""
+        if self._bulk_runner is None:
+            from orbit_tui.ui.bulk_runner import BulkRunner
+
+            self._bulk_runner = BulkRunner(self)
+        return self._bulk_runner
+
+    def watch_client(self, client: OrbitClient) -> Callable[[], None]:
         """Feed an ``OrbitClient``'s events into the status bar; returns the unsubscriber."""
 
         def sync_in_flight() -> None:
-            self.status.update(in_flight=int(getattr(client, "in_flight", 0)))
+            self.status.update(in_flight=client.in_flight)
 
         def listener(event: ClientEvent) -> None:
             kind = event.kind
@@ -235,9 +258,7 @@ class OrbitApp(App[int]):
             self.status.update(in_flight=event.in_flight)
             self.call_later(sync_in_flight)
 
-        add = getattr(client, "add_listener")
-        remover: Callable[[], None] = add(listener)
-        return remover
+        return client.add_listener(listener)
 
     # -- services for screens ----------------------------------------------------------
     def report_error(self, error: BaseException) -> None:
@@ -253,17 +274,11 @@ class OrbitApp(App[int]):
 
         self.push_screen(ContactDetailScreen(contact, self.status))
 
-    @property
-    def orbit(self) -> Any:
-        """The ``CachedOrbit`` behind the source (None for a source without one)."""
-        return getattr(self.source, "orbit", None)
-
     def new_contact(self) -> None:
         """``n``: the contact form, empty; the new contact opens once saved."""
         from orbit_tui.ui.screens.contact_form import ContactFormScreen
 
-        if self.status.profile.read_only:
-            self.notify(READ_ONLY_NOTICE, title="Read-only", severity="warning", markup=False)
+        if self.refused():
             return
 
         def created(contact: Contact | None) -> None:
@@ -271,9 +286,16 @@ class OrbitApp(App[int]):
                 self.contact_saved(contact, created=True)
                 self.open_contact(contact)
 
-        known = list(self.orbit.known_stages()) if self.orbit is not None else []
-        self.push_screen(ContactFormScreen(self.orbit, self.status, None, known_stages=known),
+        known = list(self.orbit.known_stages())
+        self.push_screen(ContactFormScreen(self.gate, self.status, None, known_stages=known),
                          created)
+
+    def refused(self) -> bool:
+        """Say so and return True when the gate refuses every change (read-only)."""
+        reason = self.gate.refusal()
+        if reason:
+            self.notify(reason, title="Read-only", severity="warning", markup=False)
+        return reason is not None
 
     def contact_saved(self, contact: Contact, *, created: bool = False) -> None:
         """A contact was changed or created: the contacts table follows."""
@@ -450,16 +472,16 @@ def theme_saver(resolved: ResolvedConfig) -> Callable[[str], None]:
 
 def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
     """Run the app for ``resolved``; with ``smoke``, headless until the first page shows."""
-    from orbit_tui.runtime import open_services
+    from orbit_tui.runtime import open_runtime
 
     try:
-        services = open_services(resolved)
+        runtime = open_runtime(resolved)
     except Exception as error:  # noqa: BLE001 - tell the user, don't dump a trace
         print(f"orbit-tui: could not start: {one_line(error)}", file=sys.stderr)
         return 1
     try:
         app = OrbitApp(
-            services.source,
+            runtime,
             profile=_profile_for(resolved),
             page_size=resolved.settings.page_size,
             search_debounce_s=resolved.settings.search_debounce_ms / 1000,
@@ -467,23 +489,17 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
             keymap=resolved.keymap,
             themes_dir=resolved.themes_dir,
             on_theme_chosen=theme_saver(resolved),
-            on_close=[services.aclose],
-            notices=[*resolved.warnings, *getattr(services.cache, "warnings", [])],
+            on_close=[runtime.aclose],
+            notices=[*resolved.warnings, *runtime.warnings],
         )
-        services.attach(app)
-
-        def engine() -> None:  # the bulk engine and its journal, once the page shows
-            from orbit_tui.ui.bulk_hooks import attach_engine
-
-            attach_engine(app, services.client, resolved)
-
-        app.call_when_first_page_shown(engine)
+        app.watch_client(runtime.client)
+        app.call_when_first_page_shown(runtime.after_first_page, at_once=True)
         if smoke:
             return smoke_run(app)
         result = app.run()
         return result if isinstance(result, int) else 0
     finally:
-        services.stop()
+        runtime.stop()
 
 
 def smoke_run(app: OrbitApp, *, timeout: float = SMOKE_TIMEOUT_S) -> int:

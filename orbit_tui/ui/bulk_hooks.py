@@ -1,37 +1,37 @@
 """The app's hooks into bulk jobs: ``:jobs`` and ``:tag``, the jobs journal at start.
 
-``run_bulk_command`` serves ``:jobs`` and ``:tag +vip -trial``; ``attach_engine`` gives
-the app its engine and journal from the configuration; ``announce_pending_jobs`` says
-at start that the journal was damaged and set aside (``journal_problems``, also shown
-on ``:jobs``) and that interrupted jobs wait to be resumed.
+``run_bulk_command`` serves ``:jobs`` and ``:tag +vip -trial``; ``announce_pending_jobs``
+opens the journal once the first page shows and says that it was damaged and set aside
+(``journal_problems``, also shown on ``:jobs``) and that interrupted jobs wait to be
+resumed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from orbit_tui.bulk import BulkEngine, BulkError
-from orbit_tui.ui.bulk_runner import runner_for
+from orbit_tui.api.models import Contact
+from orbit_tui.bulk import BulkError
 from orbit_tui.ui.safe import clean as clean_text
 
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
 
-def current_contact(app: Any) -> Any:
+
+def current_contact(app: OrbitApp) -> Contact | None:
     """The contact under the cursor (contacts table) or on screen (detail), if any."""
+    from orbit_tui.ui.screens.detail import ContactDetailScreen
+
     screen = app.screen
-    for candidate in (screen, getattr(app, "contacts_screen", None)):
-        if candidate is None:
-            continue
-        pick = getattr(candidate, "current_contact", None)
-        if callable(pick):
-            contact = pick()
-        else:
-            contact = getattr(candidate, "contact", None)
-        if contact is not None and hasattr(contact, "tags"):
-            return contact
+    if isinstance(screen, ContactDetailScreen):
+        return screen.contact
+    contacts = app.contacts_screen
+    if contacts is not None:
+        return contacts.current_contact()
     return None
 
 
-def run_bulk_command(app: Any, name: str, argument: str) -> None:
+def run_bulk_command(app: OrbitApp, name: str, argument: str) -> None:
     """``:jobs`` opens the jobs screen; ``:tag +vip -trial`` tags the marked or current."""
     if name == "jobs":
         from orbit_tui.ui.screens.jobs import JobsScreen
@@ -40,12 +40,14 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
         return
     from orbit_tui.ui.screens.tag_editor import apply_tag_edit, edit_tags, may_tag, targets
 
+    from orbit_tui.ui.screens.detail import ContactDetailScreen
+
     contact = current_contact(app)
-    on_detail = getattr(app.screen, "contact", None) is not None
+    on_detail = isinstance(app.screen, ContactDetailScreen)
     # On a contact's own screen ``:tag`` is about that contact; elsewhere the marked ones.
     ids = [contact.id] if on_detail and contact is not None else targets(app, contact)
     at_hand = [contact] if contact is not None else []
-    contacts_screen = getattr(app, "contacts_screen", None)
+    contacts_screen = app.contacts_screen
     if contacts_screen is not None:
         at_hand += contacts_screen.page_window.contacts()
     if not argument:
@@ -65,25 +67,25 @@ def run_bulk_command(app: Any, name: str, argument: str) -> None:
     apply_tag_edit(app, ids, op, _known_contacts(app, ids, at_hand))
 
 
-def journal_problems(app: Any) -> list[str]:
+def journal_problems(app: OrbitApp) -> list[str]:
     """What went wrong opening the jobs journal: a damaged file set aside, or no journal."""
+    runtime = app.runtime
     problems: list[str] = []
-    error = getattr(app, "bulk_engine_error", "")
-    if error:
-        problems.append(error)
-    journal = getattr(getattr(app, "bulk_engine", None), "journal", None)
-    problems.extend(str(w) for w in getattr(journal, "warnings", None) or ())
+    if not runtime.engine_ready:
+        return problems
+    if runtime.engine_error:
+        problems.append(runtime.engine_error)
+    problems.extend(str(w) for w in runtime.engine().journal.warnings)
     return problems
 
 
-def announce_journal_problems(app: Any) -> None:
+def announce_journal_problems(app: OrbitApp) -> None:
     """Say once (per journal opened) that the jobs journal was damaged and set aside."""
     problems = journal_problems(app)
     if not problems:
         return
-    journal = getattr(getattr(app, "bulk_engine", None), "journal", None)
-    runner = runner_for(app)
-    key = id(journal) if journal is not None else 0
+    runner = app.bulk_runner
+    key = id(app.runtime.engine().journal)
     if runner.announced_journal == key:
         return
     runner.announced_journal = key
@@ -92,16 +94,16 @@ def announce_journal_problems(app: Any) -> None:
                    timeout=20, markup=False)
 
 
-def announce_pending_jobs(app: Any) -> None:
-    """At start: say that the journal was damaged and set aside, that interrupted jobs
-    wait, and where to resume them."""
-    announce_journal_problems(app)
-    if getattr(app, "bulk_engine", None) is None:
-        return  # no journal configured (tests that do not use bulk jobs)
+def announce_pending_jobs(app: OrbitApp) -> None:
+    """After the first page: open the journal, say that it was damaged and set aside,
+    that interrupted jobs wait, and where to resume them."""
     try:
-        pending = runner_for(app).engine.pending_jobs()
-    except Exception:  # noqa: BLE001 - a broken journal must not stop the start
+        pending = app.runtime.engine().pending_jobs()
+    except Exception as exc:  # noqa: BLE001 - a broken journal must not stop the start
+        app.notify(clean_text(f"The bulk-job journal could not be opened: {exc}"),
+                   title="Bulk jobs journal", severity="warning", timeout=20, markup=False)
         return
+    announce_journal_problems(app)
     if not pending:
         return
     left = sum(job.counts.remaining for job in pending)
@@ -114,18 +116,3 @@ def announce_pending_jobs(app: Any) -> None:
         timeout=15,
         markup=False,
     )
-
-
-def attach_engine(app: Any, client: Any, resolved: Any) -> None:
-    """The app's bulk engine: the client (and its pacer) the screens use, the config's jobs db."""
-    try:
-        from pathlib import Path
-
-        Path(resolved.jobs_db).parent.mkdir(parents=True, exist_ok=True)
-        app.bulk_engine = BulkEngine.from_config(client, resolved)
-    except Exception as exc:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
-        app.bulk_engine = None
-        app.bulk_engine_error = (
-            f"The bulk-job journal could not be opened ({type(exc).__name__}: {exc}); "
-            "jobs use the default journal instead."
-        )

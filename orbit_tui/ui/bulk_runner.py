@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from orbit_tui.api.errors import OrbitError
 from orbit_tui.bulk import (
@@ -31,15 +31,12 @@ from orbit_tui.bulk import (
 )
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.listeners import Listeners
-from orbit_tui.ui.list_jobs import engine_for
+
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
 
 REPAINT_S = 0.1  # progress is shown at most this often (thousands of items a second)
 JOB_FAILED = "failed"  # the job could not start or run (not an item's failure)
-
-READ_ONLY_BULK = (
-    "This profile is read-only: tags and bulk jobs change contacts. "
-    "Use a profile without read_only to run them."
-)
 
 
 @dataclass
@@ -91,7 +88,7 @@ Launch = Callable[[Callable[[Progress], None], asyncio.Event], Awaitable[JobInfo
 
 
 class BulkRunner:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: OrbitApp) -> None:
         self.app = app
         self.view: JobView | None = None
         self._cancel: asyncio.Event | None = None
@@ -108,18 +105,17 @@ class BulkRunner:
 
     def _changed(self) -> None:
         view = self.view
-        status = getattr(self.app, "status", None)
-        if status is not None and hasattr(status, "job"):
-            label = ""
-            if view is not None and view.running:
-                label = f"job {view.fraction * 100:.0f}%"
-            status.update(job=label)
+        label = ""
+        if view is not None and view.running:
+            label = f"job {view.fraction * 100:.0f}%"
+        self.app.status.update(job=label)
         self._listeners.tell()
 
     # -- state --------------------------------------------------------------------------
     @property
     def engine(self) -> BulkEngine:
-        return engine_for(self.app)
+        """The runtime's engine (plans and the journal; runs go through the gate)."""
+        return self.app.runtime.engine()
 
     @property
     def busy(self) -> bool:
@@ -127,39 +123,37 @@ class BulkRunner:
 
     def refused(self) -> str | None:
         """Why no job can start now (read-only profile, a job running), or None."""
-        if self.app.status.profile.read_only:
-            return READ_ONLY_BULK
+        reason = self.app.gate.refusal()
+        if reason:
+            return reason
         if self.busy:
             return "A bulk job is already running: wait for it or cancel it (see :jobs)."
         return None
 
-    @property
-    def confirm(self) -> bool:
-        """The engine wants confirm=True on LIVE: the UI asked the agent before calling."""
-        return True
-
     # -- starting -----------------------------------------------------------------------
-    def start(self, plan: Plan, title: str, *, announce_end: bool = True) -> bool:
-        """Run ``plan``. ``announce_end=False``: the caller awaits :meth:`wait` and says
-        how the job ended in its own words, so the runner's notice would say it twice
-        (failures to run are still told here)."""
+    def start(self, plan: Plan, title: str, *, confirmed: bool, announce_end: bool = True) -> bool:
+        """Run ``plan``, once its preview was answered (``confirmed``).
+        ``announce_end=False``: the caller awaits :meth:`wait` and says how the job ended
+        in its own words, so the runner's notice would say it twice (failures to run are
+        still told here)."""
         ids = list(plan.contact_ids)
+        gate = self.app.gate
 
         def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
-            return self.engine.execute(plan, confirm=True, on_progress=on_progress, cancel=cancel)
+            return gate.execute_job(plan, confirmed=confirmed, on_progress=on_progress, cancel=cancel)
 
         return self._launch("", title, ids, launch, announce_end=announce_end)
 
-    def resume(self, job_id: str) -> bool:
-        return self._from_journal(job_id, "resume")
+    def resume(self, job_id: str, *, confirmed: bool) -> bool:
+        return self._from_journal(job_id, "resume", confirmed)
 
-    def retry(self, job_id: str) -> bool:
-        return self._from_journal(job_id, "retry")
+    def retry(self, job_id: str, *, confirmed: bool) -> bool:
+        return self._from_journal(job_id, "retry", confirmed)
 
-    def undo(self, job_id: str) -> bool:
-        return self._from_journal(job_id, "undo")
+    def undo(self, job_id: str, *, confirmed: bool) -> bool:
+        return self._from_journal(job_id, "undo", confirmed)
 
-    def _from_journal(self, job_id: str, how: str) -> bool:
+    def _from_journal(self, job_id: str, how: str, confirmed: bool) -> bool:
         engine = self.engine
         try:
             job = engine.get_job(job_id)
@@ -167,19 +161,19 @@ class BulkRunner:
         except (BulkError, OrbitError) as exc:
             self._tell(describe_error(exc) if isinstance(exc, OrbitError) else str(exc), error=True)
             return False
+        gate = self.app.gate
         title = f"{job.op.describe()} on {job.description}"
         if how == "undo":
             title = f"undo of {job_id}: {title}"
-            method: Any = engine.undo
+            method = gate.undo_job
         elif how == "retry":
             title = f"retry failures of {job_id}: {title}"
-            method = engine.retry_failed
+            method = gate.retry_job
         else:
-            method = engine.resume
+            method = gate.run_job
 
         def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
-            result: Awaitable[JobInfo] = method(job_id, confirm=True, on_progress=on_progress, cancel=cancel)
-            return result
+            return method(job_id, confirmed=confirmed, on_progress=on_progress, cancel=cancel)
 
         return self._launch(job_id if how != "undo" else "", title, ids, launch)
 
@@ -263,15 +257,12 @@ class BulkRunner:
 
     # -- after a job ----------------------------------------------------------------------
     def _refresh_data(self, ids: list[str]) -> None:
-        orbit = getattr(self.app, "orbit", None)
-        invalidate = getattr(orbit, "invalidate_contacts", None)
-        if callable(invalidate):
-            try:
-                invalidate(ids)
-            except Exception:  # noqa: BLE001 - stale data is shown as stale; never crash
-                pass
-        screen = getattr(self.app, "contacts_screen", None)
-        if screen is not None and getattr(screen, "loaded_once", False):
+        try:
+            self.app.orbit.invalidate_contacts(ids)
+        except Exception:  # noqa: BLE001 - stale data is shown as stale; never crash
+            pass
+        screen = self.app.contacts_screen
+        if screen is not None and screen.loaded_once:
             screen.load_first(refresh=True)
 
     def _tell(self, text: str, *, error: bool = False) -> None:
@@ -296,9 +287,6 @@ def finish_message(job: JobInfo) -> str:
     return text
 
 
-def runner_for(app: Any) -> BulkRunner:
-    runner = getattr(app, "bulk_runner", None)
-    if runner is None:
-        runner = BulkRunner(app)
-        app.bulk_runner = runner
-    return runner  # type: ignore[no-any-return]
+def runner_for(app: OrbitApp) -> BulkRunner:
+    """The app's one bulk runner."""
+    return app.bulk_runner

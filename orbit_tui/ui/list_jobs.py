@@ -11,38 +11,15 @@ the runner tells the cache which contacts changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from orbit_tui.bulk import BulkEngine, Counts, JobInfo, Journal, Operation, Plan, Target
+from orbit_tui.bulk import Counts, JobInfo, Operation, Plan, Target
+
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
 
 DIRECT_ADD_LIMIT = 100
 """Up to this many ids are added in a single request instead of a job."""
-
-
-def engine_for(app: Any) -> BulkEngine:
-    """The app's bulk engine (``app.bulk_engine``), built from the default paths if unset."""
-    engine = getattr(app, "bulk_engine", None)
-    if engine is not None:
-        return engine  # type: ignore[no-any-return]
-    from orbit_tui.config_paths import jobs_db
-
-    orbit = getattr(app, "orbit", None) or app.source.orbit
-    client = orbit.client
-    profile = app.status.profile
-    path = jobs_db()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = BulkEngine(
-        client,
-        Journal(path),
-        live=profile.live,
-        read_only=bool(profile.read_only),
-        base_url=str(client.base_url),
-    )
-    app.bulk_engine = engine
-    from orbit_tui.ui.bulk_hooks import announce_journal_problems
-
-    announce_journal_problems(app)  # a damaged journal was set aside: say so
-    return engine
 
 
 def progress_line(verb: str, counts: Counts) -> str:
@@ -53,7 +30,7 @@ def progress_line(verb: str, counts: Counts) -> str:
 
 
 async def run_list_job(
-    app: Any,
+    app: OrbitApp,
     op: Operation,
     ids: list[str],
     *,
@@ -89,7 +66,7 @@ async def run_list_job(
             unsubscribe()
 
 
-def job_summary(verb: str, job: Any) -> str:
+def job_summary(verb: str, job: JobInfo | None) -> str:
     if job is None:
         return f"{verb}: not run, nothing was changed."
     counts = job.counts

@@ -108,7 +108,7 @@ class RecentContactsProvider(_Commands):
     async def build(self) -> list[Command]:
         app: Any = self.app
         commands: list[Command] = []
-        for contact in getattr(app, "recent_contacts", []):
+        for contact in app.recent_contacts:
             label = contact.display_name or contact.id
             detail = " · ".join(x for x in (contact.phone, contact.email, contact.id) if x)
             commands.append((f"Contact: {label}", f"recent · {detail}",

@@ -98,26 +98,25 @@ def api(base_url: str, key: str, method: str, path: str, **kwargs: Any) -> Any:
 
 def build_app(server: Any, cache_path: Any, *, max_retries: int = 0, timeouts: Any = None,
               api_key: str | None = None, **options: Any) -> Any:
-    """An ``OrbitApp`` wired like ``run()`` does: real client → PageCache → CachedOrbit."""
+    """An ``OrbitApp`` wired like ``run()`` does: real client → PageCache → the runtime."""
+    from pathlib import Path
+
     from orbit_tui.api.base import Timeouts
     from orbit_tui.api.client import OrbitClient
-    from orbit_tui.cache import CachedOrbit, PageCache
+    from orbit_tui.cache import PageCache
+    from orbit_tui.runtime import build_runtime
     from orbit_tui.ui.app import OrbitApp
-    from orbit_tui.ui.sources import CachedOrbitSource
     from orbit_tui.ui.status import ProfileInfo
 
+    profile = ProfileInfo(name="demo", kind="DEMO", demo=True)
     client = OrbitClient(server.base_url, api_key or server.api_key, max_retries=max_retries,
                          timeouts=timeouts or Timeouts(connect=5, read=15))
     cache = PageCache(cache_path, ttl=300)
-    orbit = CachedOrbit(client, cache, page_size=50)
+    runtime = build_runtime(client, profile.policy, cache=cache, page_size=50,
+                            jobs_db=Path(cache_path).with_name("jobs.db"))
     options.setdefault("search_debounce_s", 0.05)
-
-    async def close() -> None:
-        await client.aclose()
-        cache.close()
-
-    app = OrbitApp(CachedOrbitSource(orbit), profile=ProfileInfo(name="demo", kind="DEMO", demo=True),
-                   animations=False, on_close=[close], **options)
+    app = OrbitApp(runtime, profile=profile, animations=False, on_close=[runtime.aclose],
+                   **options)
     app.watch_client(client)
     return app
 

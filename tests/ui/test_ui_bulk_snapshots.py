@@ -72,6 +72,9 @@ class FixedEngine:
     def list_jobs(self, limit: int = 100) -> list[JobInfo]:
         return fixed_jobs()
 
+    def pending_jobs(self) -> list[JobInfo]:
+        return []
+
 
 def quiet(app: Any) -> Any:
     is_loaded = loaded(app)
@@ -103,7 +106,7 @@ def test_snapshot_bulk_preview(snap_compare: Any, sandbox: SandboxServer,
                                make_app: AppFactory, size: tuple[int, int],
                                tmp_path: Path) -> None:
     app = make_app(sandbox)
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))  # type: ignore[attr-defined]
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db")))
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, quiet(app), what="first page")
@@ -123,7 +126,7 @@ def test_snapshot_bulk_preview_live(snap_compare: Any, sandbox: SandboxServer,
                                     make_app: AppFactory, size: tuple[int, int],
                                     tmp_path: Path) -> None:
     app = make_app(sandbox)
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))  # type: ignore[attr-defined]
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db")))
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, quiet(app), what="first page")
@@ -156,7 +159,7 @@ def test_snapshot_bulk_progress(snap_compare: Any, sandbox: SandboxServer,
 def test_snapshot_jobs_list(snap_compare: Any, sandbox: SandboxServer, make_app: AppFactory,
                             size: tuple[int, int], tmp_path: Path) -> None:
     app = make_app(sandbox)
-    app.bulk_engine = FixedEngine(Journal(tmp_path / "jobs.db"))  # type: ignore[attr-defined]
+    app.runtime.adopt_engine(FixedEngine(Journal(tmp_path / "jobs.db")))  # type: ignore[arg-type]
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, quiet(app), what="first page")

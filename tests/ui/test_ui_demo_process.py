@@ -13,7 +13,7 @@ import pytest
 
 from orbit_tui.config import Settings, resolve
 from orbit_tui.policy import DEMO_API_KEY
-from orbit_tui.runtime import DEMO_API_PREFIX, DemoServer, open_services
+from orbit_tui.runtime import DEMO_API_PREFIX, DemoServer, Runtime, open_runtime
 
 
 def test_the_app_spells_the_sandbox_key_and_prefix_as_the_sandbox_does() -> None:
@@ -59,21 +59,20 @@ def test_warm_cache_defers_the_child_until_the_first_page_shows(tmp_path: Path) 
     }
     resolved = replace(resolve(env=env), settings=Settings(demo_contacts=60))
 
-    async def first_page(services: object) -> int:
-        source = services.source  # type: ignore[attr-defined]
-        result = await source.orbit.contacts_page({"limit": 50}, None)
-        await services.aclose()  # type: ignore[attr-defined]
+    async def first_page(runtime: Runtime) -> int:
+        result = await runtime.orbit.contacts_page({"limit": 50}, None)
+        await runtime.aclose()
         total: int = result.page.total
         return total
 
-    cold = open_services(resolved)  # empty cache: the child is started and seeds first
+    cold = open_runtime(resolved)  # empty cache: the child is started and seeds first
     try:
         assert cold.server.started
         assert asyncio.run(first_page(cold)) == 60
     finally:
         cold.stop()
 
-    warm = open_services(resolved)  # the first page is cached: nothing spawned yet
+    warm = open_runtime(resolved)  # the first page is cached: nothing spawned yet
     try:
         assert not warm.server.started
         warm.after_first_page()

@@ -52,7 +52,7 @@ async def typed(pilot: Any, command: str) -> None:
 
 def make(make_app: AppFactory, sandbox: SandboxServer, tmp_path: Path) -> OrbitApp:
     app = make_app(sandbox)
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))  # type: ignore[attr-defined]
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db")))
     return app
 
 

@@ -28,8 +28,8 @@ def server_tags(server: SandboxServer, contact_id: str) -> list[str]:
 
 
 def with_engine(app: OrbitApp, tmp_path: Path, **kwargs: Any) -> OrbitApp:
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"),  # type: ignore[attr-defined]
-                                 item_retry_delay=0.05, **kwargs)
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"),
+                                        item_retry_delay=0.05, **kwargs))
     return app
 
 
@@ -87,11 +87,11 @@ async def test_cancel_then_resume_then_undo_from_jobs(sandbox: SandboxServer, ma
         finally:
             sandbox.faults.latency_ms = 0
         assert "Cancelled" in progress.body_text
-        job = app.bulk_engine.list_jobs()[0]  # type: ignore[attr-defined]
+        job = app.runtime.engine().list_jobs()[0]
         assert job.state == "cancelled" and 0 < job.counts.remaining < 20
         tagged = [i for i in ids if "resumed" in server_tags(sandbox, i)]
         assert len(tagged) == job.counts.changed
-        assert app.bulk_engine.pending_jobs()  # type: ignore[attr-defined]
+        assert app.runtime.engine().pending_jobs()
 
         await pilot.press("b")
         app.run_command("jobs")
@@ -100,10 +100,12 @@ async def test_cancel_then_resume_then_undo_from_jobs(sandbox: SandboxServer, ma
         jobs = app.screen
         assert jobs.current is not None and jobs.current.id == job.id
         await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CountConfirmScreen), what="resume confirm")
+        await pilot.press("y")  # not LIVE: y confirms a resume too
         await wait_for(pilot, lambda: isinstance(app.screen, BulkProgressScreen), what="progress")
         progress = app.screen
         await wait_for(pilot, lambda: not progress.running, what="resumed job done", timeout=30)
-        done = app.bulk_engine.get_job(job.id)  # type: ignore[attr-defined]
+        done = app.runtime.engine().get_job(job.id)
         assert done.state == "completed" and done.counts.changed == 20 and done.counts.remaining == 0
         assert all("resumed" in server_tags(sandbox, i) for i in ids)
 
@@ -116,7 +118,7 @@ async def test_cancel_then_resume_then_undo_from_jobs(sandbox: SandboxServer, ma
         progress = app.screen
         await wait_for(pilot, lambda: not progress.running, what="undo done", timeout=30)
         assert not any("resumed" in server_tags(sandbox, i) for i in ids)
-        undone = app.bulk_engine.get_job(job.id)  # type: ignore[attr-defined]
+        undone = app.runtime.engine().get_job(job.id)
         assert undone.undone_by
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is jobs, what="back to jobs")
@@ -138,7 +140,7 @@ async def test_failures_are_listed_with_the_api_code(sandbox: SandboxServer, mak
         await wait_for(pilot, lambda: not progress.running, what="job done", timeout=30)
         body = progress.body_text
         assert "Latest failures" in body and gone in body and "404" in body
-        job = app.bulk_engine.list_jobs()[0]  # type: ignore[attr-defined]
+        job = app.runtime.engine().list_jobs()[0]
         assert job.counts.failed == 1 and job.counts.changed == 9
         assert all("fails" in server_tags(sandbox, i) for i in ids if i != gone)
         await pilot.press("b")
@@ -161,5 +163,5 @@ async def test_pending_jobs_are_announced_at_start(sandbox: SandboxServer, make_
     engine.create(plan)  # written, never run: what a crash leaves behind
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app), what="first page")
-        messages = [str(n.message) for n in app._notifications]
-        assert any("did not finish" in m and ":jobs" in m for m in messages)
+        await wait_for(pilot, lambda: any("did not finish" in str(n.message) and ":jobs" in str(n.message)
+                                          for n in app._notifications), what="the announcement")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.screens.jobs import JobsScreen
 from ui_helpers import loaded, wait_for
@@ -26,7 +25,7 @@ async def test_a_damaged_journal_is_reported_at_start_and_on_jobs(sandbox: Sandb
                                                                  tmp_path: Path) -> None:
     path = corrupt(tmp_path / "jobs.db")
     app = make_app(sandbox)
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(path))
+    app.runtime.engine()  # opens the journal (the app does once the first page shows)
     aside = [p.name for p in tmp_path.iterdir() if p.name.startswith("jobs.db.corrupt-")]
     assert len(aside) == 1
     async with app.run_test(size=(120, 40)) as pilot:
@@ -43,24 +42,24 @@ async def test_a_damaged_journal_is_reported_at_start_and_on_jobs(sandbox: Sandb
         assert len(journal_notes(app)) == 1  # said once, not again on :jobs
 
 
-async def test_the_journal_opened_on_first_use_reports_damage_too(
-    sandbox: SandboxServer, make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_the_journal_opened_after_the_first_page_reports_damage_then(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path
 ) -> None:
-    path = corrupt(tmp_path / "default-jobs.db")
-    monkeypatch.setattr("orbit_tui.config_paths.jobs_db", lambda: path)
+    corrupt(tmp_path / "jobs.db")
     app = make_app(sandbox)
+    assert not app.runtime.engine_ready  # start-up does not open the journal
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app), what="first page")
-        assert not journal_notes(app)
-        app.run_command("jobs")  # the journal is opened here
-        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="jobs")
         await wait_for(pilot, lambda: bool(journal_notes(app)), what="the notification")
+        assert app.runtime.engine_ready
+        app.run_command("jobs")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="jobs")
         assert app.screen.has_class("journal-problem")
+        assert len(journal_notes(app)) == 1
 
 
 async def test_a_sound_journal_shows_no_warning(sandbox: SandboxServer, make_app: Any, tmp_path: Path) -> None:
     app = make_app(sandbox)
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app), what="first page")
         app.run_command("jobs")

@@ -19,8 +19,8 @@ from ui_helpers import loaded, wait_for
 
 def live_app(make_app: Any, sandbox: SandboxServer, tmp_path: Path) -> OrbitApp:
     app = make_app(sandbox, profile=ProfileInfo(name="production", kind="LIVE"))
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"),  # type: ignore[attr-defined]
-                                 live=True, item_retry_delay=0.05, item_retries=0)
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"),
+                                 live=True, item_retry_delay=0.05, item_retries=0))
     return app
 
 
@@ -46,7 +46,7 @@ async def open_jobs(pilot: Any, app: OrbitApp) -> JobsScreen:
 async def test_live_undo_and_retry_need_the_typed_count(sandbox: SandboxServer, make_app: Any,
                                                         tmp_path: Path) -> None:
     app = live_app(make_app, sandbox, tmp_path)
-    engine: BulkEngine = app.bulk_engine  # type: ignore[attr-defined]
+    engine: BulkEngine = app.runtime.engine()
     page = await app.source.orbit.client.list_contacts(limit=6)
     ids = [c.id for c in page.items if "livetag" not in c.tags][:5]
     gone = ids[0]

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 
-from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.bulk_runner import runner_for
 from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
@@ -59,9 +58,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
     ids = [c["id"] for c in api(sandbox, "GET", "contacts", params={"limit": 12})["data"]]
     created = api(sandbox, "POST", "contacts/lists", json={"name": "Runner list"})["data"]
     api(sandbox, "POST", f"contacts/lists/{created['id']}/members", json={"contact_ids": ids})
-    app = make_app(sandbox, profile=ProfileInfo(name="production", kind="LIVE"))
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"), live=True,
-                                 concurrency=1)
+    app = make_app(sandbox, profile=ProfileInfo(name="production", kind="LIVE"), bulk_concurrency=1)
     async with app.run_test(size=(120, 40)) as pilot:
         members = await open_members(pilot, app, created["id"], "Runner list")
         for _ in range(6):
@@ -78,7 +75,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is members, what="back to the members")
         assert member_ids(sandbox, created["id"]) == set(ids)
-        assert app.bulk_engine.list_jobs() == []
+        assert app.runtime.engine().list_jobs() == []
         assert any("not run" in str(n.message) for n in app._notifications)
 
         # Confirmed by the typed count: the progress screen, the status line, then :jobs.
@@ -99,7 +96,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         assert any(line.startswith("job ") for line in status_lines)  # "job 50%" while it ran
         assert member_ids(sandbox, created["id"]) == set(ids) - set(marked)
         assert app.status.job == ""
-        [job] = app.bulk_engine.list_jobs()
+        [job] = app.runtime.engine().list_jobs()
         assert job.op.kind == "list_remove" and job.counts.changed == 6 and job.state == "completed"
         await wait_for(pilot, lambda: any("Removed from the list: 6 changed" in str(n.message)
                                           for n in app._notifications), what="the caller's summary")

@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 from textual.widgets import Input
 
-from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.screens.list_members import ListMembersScreen
 from orbit_tui.ui.screens.lists import ListFormScreen, ListsScreen
@@ -120,7 +119,6 @@ async def test_members_open_search_remove_one_and_bulk_remove(
     api(sandbox, "POST", f"contacts/lists/{created['id']}/members", json={"contact_ids": ids})
     app = make_app(sandbox)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))
         screen = await open_lists(pilot)
         screen.table.move_cursor(row=row_of(screen, "Members test"))
         await pilot.press("enter")
@@ -160,7 +158,7 @@ async def test_members_open_search_remove_one_and_bulk_remove(
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is members, what="back to the members")
         await wait_for(pilot, lambda: not members.is_loading and members.page_window.row_count == len(left))
-        jobs = app.bulk_engine.list_jobs()
+        jobs = app.runtime.engine().list_jobs()
         assert jobs and jobs[0].op.kind == "list_remove" and jobs[0].counts.changed == 3
 
         # Enter opens the contact; escape goes back to the members, then to the lists.
@@ -228,7 +226,6 @@ async def test_l_with_many_marked_runs_a_bulk_job(
     assert len(ids) > 100
     app = make_app(sandbox)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"))
         await wait_for(pilot, loaded(app), what="contacts")
         app.marks.add_many(ids)
         await pilot.press("l")
@@ -237,6 +234,6 @@ async def test_l_with_many_marked_runs_a_bulk_job(
         await run_previewed_job(pilot, app)  # the preview is the only question
         await wait_for(pilot, lambda: server_lists(sandbox)["Bulk add target"]["member_count"] == len(ids),
                        what="every marked contact added")
-        await wait_for(pilot, lambda: bool(app.bulk_engine.list_jobs()))
-        job = app.bulk_engine.list_jobs()[0]
+        await wait_for(pilot, lambda: bool(app.runtime.engine().list_jobs()))
+        job = app.runtime.engine().list_jobs()[0]
         assert job.op.kind == "list_add" and job.op.list_id == target["id"]

@@ -29,7 +29,7 @@ def server_tags(server: SandboxServer, contact_id: str) -> list[str]:
 
 
 def with_engine(app: OrbitApp, tmp_path: Path, **kwargs: Any) -> OrbitApp:
-    app.bulk_engine = BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"), **kwargs)  # type: ignore[attr-defined]
+    app.runtime.adopt_engine(BulkEngine(app.source.orbit.client, Journal(tmp_path / "jobs.db"), **kwargs))
     return app
 
 
@@ -64,7 +64,7 @@ async def test_tag_one_contact_at_once(sandbox: SandboxServer, make_app: Any, tm
         await wait_for(pilot, lambda: "tagged-once" in (screen.current_contact() or contact).tags,
                        what="the table shows the tag")
         assert "tagged-once" in server_tags(sandbox, contact.id)
-        assert app.bulk_engine.list_jobs() == []  # one contact: no job  # type: ignore[attr-defined]
+        assert app.runtime.engine().list_jobs() == []  # one contact: no job  # type: ignore[attr-defined]
         # and removing it again through :tag
         await pilot.press("colon")
         await type_text(pilot, "tag -tagged-once")
@@ -101,7 +101,7 @@ async def test_tag_thirty_marked_contacts_as_a_job(sandbox: SandboxServer, make_
         assert "Done" in progress.body_text and "changed" in progress.body_text
         for contact in rows:
             assert "bulk30" in server_tags(sandbox, contact.id)
-        job = app.bulk_engine.list_jobs()[0]  # type: ignore[attr-defined]
+        job = app.runtime.engine().list_jobs()[0]  # type: ignore[attr-defined]
         assert job.counts.changed == 30 and job.counts.failed == 0
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is screen, what="back to contacts")

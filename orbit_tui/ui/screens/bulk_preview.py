@@ -9,7 +9,7 @@ contacts (or ``yes``) and presses enter. ``escape`` cancels: nothing was written
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -22,9 +22,14 @@ from textual.widgets import Input, Static
 from orbit_tui.api.errors import OrbitError
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk import BulkError, Operation, Plan, Target
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.screens.confirm import typed_count_confirms
 from orbit_tui.ui.safe import clean
+
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
+    from orbit_tui.ui.bulk_runner import BulkRunner
 
 
 def plan_text(plan: Plan) -> Text:
@@ -96,16 +101,14 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
 
     @work(exclusive=True, group="bulk-plan", exit_on_error=False)
     async def make_plan(self) -> None:
-        from orbit_tui.ui.bulk_runner import runner_for
-
         body = self.query_one("#preview-body", Static)
 
         def counted(n: int) -> None:
             body.update(Text(f"Counting the contacts… {n:,}"))
 
         try:
-            plan = await runner_for(self.app).engine.plan(self.target, self.op, known=self.known,
-                                                         on_count=counted)
+            plan = await orbit_app(self).bulk_runner.engine.plan(
+                self.target, self.op, known=self.known, on_count=counted)
         except (BulkError, OrbitError, Exception) as exc:  # noqa: BLE001 - shown, not raised
             self.error = describe_error(exc) if isinstance(exc, OrbitError) else clean(str(exc))
             body.update(Text(f"Cannot prepare the job: {self.error}"))
@@ -153,12 +156,10 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
                         markup=False)
 
 
-def ready_runner(app: Any) -> Any | None:
+def ready_runner(app: OrbitApp) -> BulkRunner | None:
     """The app's bulk runner, or None when it refuses a new job (the reason is shown:
     a job already running, a read-only profile)."""
-    from orbit_tui.ui.bulk_runner import runner_for
-
-    runner = runner_for(app)
+    runner = app.bulk_runner
     reason = runner.refused()
     if reason:
         app.notify(reason, title="Bulk job", severity="warning", markup=False)
@@ -166,24 +167,24 @@ def ready_runner(app: Any) -> Any | None:
     return runner
 
 
-def preview_screen(app: Any, target: Target, op: Operation,
+def preview_screen(app: OrbitApp, target: Target, op: Operation,
                    known: Mapping[str, Contact] | None = None) -> BulkPreviewScreen:
     """The preview of a job (a typed confirmation on a LIVE profile)."""
     return BulkPreviewScreen(target, op, known, live=app.status.profile.live)
 
 
-def start_plan(app: Any, runner: Any, plan: Plan, *, announce_end: bool = True) -> bool:
-    """Start a confirmed plan in the background and show its progress screen."""
+def start_plan(app: OrbitApp, runner: BulkRunner, plan: Plan, *, announce_end: bool = True) -> bool:
+    """Start a plan its preview confirmed, in the background; show its progress screen."""
     from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
     if not runner.start(plan, f"{plan.op.describe()} on {plan.target.describe()}",
-                        announce_end=announce_end):
+                        confirmed=True, announce_end=announce_end):
         return False
     app.push_screen(BulkProgressScreen())
     return True
 
 
-def preview_and_run(app: Any, target: Target, op: Operation,
+def preview_and_run(app: OrbitApp, target: Target, op: Operation,
                     known: Mapping[str, Contact] | None = None) -> None:
     """Preview → confirmation → the job runs in the background, its progress screen shown."""
     runner = ready_runner(app)

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from orbit_tui.bulk.text import fmt_eta
 from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
@@ -121,9 +122,7 @@ class BulkProgressScreen(Screen[None]):
         return bool(view is not None and view.running and self.fixed is None)
 
     def compose(self) -> ComposeResult:
-        status = getattr(self.app, "status", None)
-        if status is not None:
-            yield StatusBar(status, id="status")
+        yield StatusBar(orbit_app(self).status, id="status")
         with Vertical(id="progress-box"):
             yield Static("", id="progress-body", markup=False)
         yield Footer(compact=True)

@@ -13,7 +13,7 @@ the terminal. Only fields whose text the user changed from what was shown are se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -37,12 +37,16 @@ from orbit_tui.ui.contact_edit import (
     stage_suggestions,
     values_from,
 )
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.detail_text import country_name
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.status import AppStatus
 from orbit_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from orbit_tui.gate import Gate
 
 PLACEHOLDERS = {
     "first_name": "",
@@ -78,10 +82,10 @@ class ContactFormScreen(Screen[Contact | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, orbit: Any, status: AppStatus, contact: Contact | None = None,
+    def __init__(self, gate: Gate, status: AppStatus, contact: Contact | None = None,
                  *, known_stages: list[str] | None = None) -> None:
         super().__init__()
-        self.orbit = orbit
+        self.gate = gate
         self._status = status
         self.contact = contact
         self.original = values_from(contact)
@@ -201,9 +205,9 @@ class ContactFormScreen(Screen[Contact | None]):
     async def _send(self, payload: dict[str, Any]) -> None:
         try:
             if self.contact is None:
-                saved = await self.orbit.create_contact(payload)
+                saved = await self.gate.create_contact(payload)
             else:
-                saved = await self.orbit.update_contact(self.contact.id, payload)
+                saved = await self.gate.update_contact(self.contact.id, payload)
         except (ValidationError, ConflictError) as error:
             self._failed()
             field = form_field_for(error.field)
@@ -218,9 +222,7 @@ class ContactFormScreen(Screen[Contact | None]):
         except Exception as error:  # noqa: BLE001 - shown on the form, the edit kept
             self._failed()
             self.show_errors({}, describe_error(error))
-            report = getattr(self.app, "report_error", None)
-            if callable(report):
-                report(error)
+            orbit_app(self).report_error(error)
             return
         self.saving = False
         verb = "Created" if self.contact is None else "Saved"

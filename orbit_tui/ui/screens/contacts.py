@@ -38,7 +38,8 @@ from orbit_tui.ui.screens.contacts_text import (
 )
 from orbit_tui.ui.screens.contacts_paging import PagingScreen
 from orbit_tui.ui.screens.filters import FilterScreen
-from orbit_tui.ui.source import PageResult
+from orbit_tui.ui.context import orbit_app
+from orbit_tui.ui.source import ContactSource, PageResult
 from orbit_tui.ui.widgets.contacts_table import ContactsTable
 from orbit_tui.ui.widgets.footer import QuietFooter
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -131,11 +132,13 @@ class ContactsScreen(PagingScreen):
 
     @property
     def orbit_app(self) -> OrbitApp:
-        from orbit_tui.ui.app import OrbitApp
+        return orbit_app(self)
 
-        app = self.app
-        assert isinstance(app, OrbitApp)
-        return app
+    @property
+    def source(self) -> ContactSource:
+        """Where this screen's pages come from: the app's contacts (members screens read
+        their own endpoint)."""
+        return self.orbit_app.source
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -293,7 +296,7 @@ class ContactsScreen(PagingScreen):
     async def _load_first(self, generation: int, query: ContactQuery, refresh: bool) -> None:
         app = self.orbit_app
         try:
-            result = await app.source.contacts_page(
+            result = await self.source.contacts_page(
                 query, None, limit=app.page_size, refresh=refresh
             )
         except Exception as error:  # noqa: BLE001 - every failure is shown, none crashes
@@ -452,7 +455,7 @@ class ContactsScreen(PagingScreen):
 
         current = self.current_contact()
         marked = self.orbit_app.marks.ids()
-        add_to_list(self.app, marked or ([current.id] if current else []))
+        add_to_list(self.orbit_app, marked or ([current.id] if current else []))
 
     # -- create / delete (the detail area's form and confirmation) -----------------------
     def action_new_contact(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orbit_tui.api.models import Contact
-from orbit_tui.ui.app import READ_ONLY_NOTICE
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
@@ -25,8 +24,7 @@ BULK_DELETE_LATER = (
 
 def delete_current(screen: ContactsScreen) -> None:
     app = screen.orbit_app
-    if app.status.profile.read_only:
-        screen.notify(READ_ONLY_NOTICE, title="Read-only", severity="warning", markup=False)
+    if app.refused():
         return
     if len(app.marks):
         screen.notify(BULK_DELETE_LATER.format(count=len(app.marks)), title="Not yet",
@@ -36,7 +34,7 @@ def delete_current(screen: ContactsScreen) -> None:
     if contact is None:
         screen.notify("No contact is highlighted.", markup=False)
         return
-    live = app.status.profile.live
+    live = app.gate.policy.live
 
     def answer(yes: bool | None) -> None:
         if yes:
@@ -52,9 +50,8 @@ def delete_current(screen: ContactsScreen) -> None:
 
 async def _delete(screen: ContactsScreen, contact: Contact) -> None:
     app = screen.orbit_app
-    orbit = app.orbit
     try:
-        await orbit.delete_contact(contact.id)
+        await app.gate.delete_contact(contact.id, confirmed=True)  # asked in delete_current
     except Exception as error:  # noqa: BLE001 - reported, never fatal
         app.report_error(error)
         screen.notify(describe_error(error), severity="error", timeout=8, markup=False)

@@ -20,6 +20,7 @@ from orbit_tui.ui.screens.modals import ConfirmScreen
 
 if TYPE_CHECKING:
     from orbit_tui.ui.app import OrbitApp
+    from orbit_tui.ui.source import ContactSource
     from orbit_tui.ui.widgets.contacts_table import ContactsTable
 
 MARK_BATCH = 200
@@ -32,6 +33,10 @@ class MarkingScreen(Screen[None]):
 
     @property
     def orbit_app(self) -> OrbitApp:
+        raise NotImplementedError
+
+    @property
+    def source(self) -> ContactSource:
         raise NotImplementedError
 
     @property
@@ -66,7 +71,7 @@ class MarkingScreen(Screen[None]):
         app = self.orbit_app
         self._begin("counting…")
         try:
-            count = await app.source.count(query)
+            count = await self.source.count(query)
         except Exception as error:  # noqa: BLE001
             self._end()
             app.report_error(error)
@@ -95,7 +100,7 @@ class MarkingScreen(Screen[None]):
         batch: list[str] = []
         seen = 0
         try:
-            async for contact_id in app.source.iter_ids(query):
+            async for contact_id in self.source.iter_ids(query):
                 batch.append(contact_id)
                 seen += 1
                 if len(batch) >= MARK_BATCH:

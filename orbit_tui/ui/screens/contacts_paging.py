@@ -110,7 +110,7 @@ class PagingScreen(MarkingScreen):
         app = self.orbit_app
         cursor = self.page_window.cursor_for(index)
         try:
-            result = await app.source.contacts_page(query, cursor, limit=app.page_size)
+            result = await self.source.contacts_page(query, cursor, limit=app.page_size)
         except Exception as error:  # noqa: BLE001
             if generation == self.generation:
                 self.is_paging = False
@@ -190,7 +190,7 @@ class PagingScreen(MarkingScreen):
         try:
             while window.more_after():
                 index = window.last + 1
-                result = await app.source.contacts_page(
+                result = await self.source.contacts_page(
                     query, window.cursor_for(index), limit=app.page_size
                 )
                 if not self._current(generation, jump):
@@ -238,7 +238,7 @@ class PagingScreen(MarkingScreen):
         """Page 1 again (from the cache at once when it is there) as the only page."""
         app = self.orbit_app
         try:
-            result = await app.source.contacts_page(query, None, limit=app.page_size)
+            result = await self.source.contacts_page(query, None, limit=app.page_size)
         except Exception as error:  # noqa: BLE001
             if self._current(generation, jump):
                 self.is_paging = False
@@ -277,7 +277,7 @@ class PagingScreen(MarkingScreen):
     ) -> None:
         app = self.orbit_app
         try:
-            result = await app.source.contacts_page(query, cursor, limit=app.page_size, refresh=True)
+            result = await self.source.contacts_page(query, cursor, limit=app.page_size, refresh=True)
         except Exception as error:  # noqa: BLE001
             if generation == self.generation and index in self._freshness:
                 old = self._freshness[index]

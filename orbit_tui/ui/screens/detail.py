@@ -14,9 +14,8 @@ read-only mode they are hidden from the footer and refused with an explanation.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -27,6 +26,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from orbit_tui.api.models import Contact, ContactList
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.detail_text import fields_table, metadata_table, tags_text, title_text
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean, format_count
@@ -35,6 +35,9 @@ from orbit_tui.ui.status import AppStatus
 from orbit_tui.ui.widgets.preferences import PreferencesBar
 from orbit_tui.ui.widgets.status_bar import StatusBar
 from orbit_tui.ui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
 
 READ_ONLY_REASON = (
     "This profile is read-only: nothing can be changed from here. "
@@ -75,17 +78,16 @@ class ContactDetailScreen(DetailActions):
 
     # -- the app's parts --------------------------------------------------------------
     @property
-    def orbit(self) -> Any:
-        return getattr(self.app, "source").orbit
+    def orbit(self) -> CachedOrbit:
+        return orbit_app(self).orbit
 
     @property
     def now(self) -> Callable[[], float]:
-        clock: Callable[[], float] = getattr(self.app, "clock", time.time)
-        return clock
+        return orbit_app(self).clock
 
     @property
     def read_only(self) -> bool:
-        return bool(self._status.profile.read_only)
+        return orbit_app(self).gate.read_only
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -167,9 +169,7 @@ class ContactDetailScreen(DetailActions):
             options.highlighted = min(highlighted, len(self.lists) - 1)
 
     def report(self, error: BaseException) -> None:
-        report = getattr(self.app, "report_error", None)
-        if callable(report):
-            report(error)
+        orbit_app(self).report_error(error)
         self.notify(describe_error(error), severity="error", timeout=8, markup=False)
 
     # -- read-only ---------------------------------------------------------------------

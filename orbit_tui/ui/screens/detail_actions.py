@@ -6,12 +6,13 @@ plain words (and in the status bar) and the screen keeps what it showed before.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 from textual.widgets import OptionList
 
 from orbit_tui.api.models import Contact, ContactList
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.clipboard import CopyChooser, copy_value, copyable_fields
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
@@ -21,6 +22,8 @@ from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.widgets.preferences import PreferencesBar
 
 if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
+    from orbit_tui.gate import Gate
     from orbit_tui.ui.status import AppStatus
 
 MUTATIONS = frozenset({"edit", "edit_tags", "delete", "add_to_list", "remove_from_list", "toggle_preference"})
@@ -34,7 +37,7 @@ class DetailActions(Screen[None]):
     _status: AppStatus
 
     # Provided by the screen.
-    orbit: Any
+    orbit: CachedOrbit
 
     def show_contact(self, contact: Contact) -> None:
         raise NotImplementedError
@@ -45,33 +48,32 @@ class DetailActions(Screen[None]):
     def report(self, error: BaseException) -> None:
         raise NotImplementedError
 
-    def _app_hook(self, name: str, *args: object) -> None:
-        hook = getattr(self.app, name, None)
-        if callable(hook):
-            hook(*args)
+    @property
+    def gate(self) -> Gate:
+        return orbit_app(self).gate
 
     # -- edit --------------------------------------------------------------------------
     def action_edit_tags(self) -> None:
         """``t``: the tag editor for this one contact (applied at once, cache written through)."""
         from orbit_tui.ui.screens.tag_editor import edit_tags
 
-        edit_tags(self.app, [self.contact.id], [self.contact])
+        edit_tags(orbit_app(self), [self.contact.id], [self.contact])
 
     def action_edit(self) -> None:
-        known = list(self.orbit.known_stages()) if hasattr(self.orbit, "known_stages") else []
-        form = ContactFormScreen(self.orbit, self._status, self.contact, known_stages=known)
+        known = list(self.orbit.known_stages())
+        form = ContactFormScreen(self.gate, self._status, self.contact, known_stages=known)
 
         def saved(contact: Contact | None) -> None:
             if contact is not None:
                 self.show_contact(contact)
-                self._app_hook("contact_saved", contact)
+                orbit_app(self).contact_saved(contact)
 
         self.app.push_screen(form, saved)
 
     # -- delete ----------------------------------------------------------------------------
     def action_delete(self) -> None:
         contact = self.contact
-        live = self._status.profile.live
+        live = self.gate.policy.live
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -85,12 +87,12 @@ class DetailActions(Screen[None]):
 
     async def _delete(self, contact: Contact) -> None:
         try:
-            await self.orbit.delete_contact(contact.id)
+            await self.gate.delete_contact(contact.id, confirmed=True)  # asked in action_delete
         except Exception as error:  # noqa: BLE001
             self.report(error)
             return
         self.notify(f"Deleted {clean(contact.display_name)[:80]}", markup=False)
-        self._app_hook("contact_deleted", contact.id)
+        orbit_app(self).contact_deleted(contact.id)
         if self.is_current:
             self.dismiss(None)
 
@@ -106,7 +108,7 @@ class DetailActions(Screen[None]):
                                before: dict[str, bool | None]) -> None:
         bar = self.query_one(PreferencesBar)
         try:
-            result = await self.orbit.set_preferences(self.contact.id, {channel: value})
+            result = await self.gate.set_preferences(self.contact.id, {channel: value})
         except Exception as error:  # noqa: BLE001
             bar.set_preferences(before)
             self.report(error)
@@ -116,7 +118,7 @@ class DetailActions(Screen[None]):
         bar.set_preferences(contact.preferences)
         word = "opted in to" if value else "opted out of"
         self.notify(f"{clean(contact.display_name)[:60]} {word} {channel}", markup=False)
-        self._app_hook("contact_saved", contact)
+        orbit_app(self).contact_saved(contact)
 
     # -- lists ---------------------------------------------------------------------------------
     def action_add_to_list(self) -> None:
@@ -140,7 +142,7 @@ class DetailActions(Screen[None]):
 
     async def _add_to(self, chosen: ContactList) -> None:
         try:
-            await self.orbit.add_members(chosen.id, [self.contact.id])
+            await self.gate.add_members(chosen.id, [self.contact.id])
         except Exception as error:  # noqa: BLE001
             self.report(error)
             return
@@ -169,7 +171,7 @@ class DetailActions(Screen[None]):
 
     async def _remove_from(self, chosen: ContactList) -> None:
         try:
-            await self.orbit.remove_member(chosen.id, self.contact.id)
+            await self.gate.remove_member(chosen.id, self.contact.id)
         except Exception as error:  # noqa: BLE001
             self.report(error)
             return

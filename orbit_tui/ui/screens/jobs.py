@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
 from orbit_tui.ui.bulk_hooks import journal_problems
 from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -74,9 +75,7 @@ class JobsScreen(Screen[None]):
         self._was_busy = False
 
     def compose(self) -> ComposeResult:
-        status = getattr(self.app, "status", None)
-        if status is not None:
-            yield StatusBar(status, id="status")
+        yield StatusBar(orbit_app(self).status, id="status")
         yield Static("Bulk jobs", id="jobs-title", markup=False)
         yield Static("", id="jobs-warning", markup=False)
         yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
@@ -105,7 +104,7 @@ class JobsScreen(Screen[None]):
 
     @property
     def read_only(self) -> bool:
-        return bool(self.app.status.profile.read_only)  # type: ignore[attr-defined]
+        return orbit_app(self).gate.read_only
 
     def action_reload(self) -> None:
         table = self.query_one(DataTable)
@@ -164,31 +163,29 @@ class JobsScreen(Screen[None]):
 
     @property
     def live(self) -> bool:
-        return bool(self.app.status.profile.live)  # type: ignore[attr-defined]
+        return orbit_app(self).gate.policy.live
 
     def _start(self, how: str, job: JobInfo | None = None) -> None:
+        """Start ``how`` (resume, retry, undo) on ``job``: called once it was confirmed."""
         from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
         job = job or self.current
         if job is None:
             return
         runner = runner_for(self.app)
-        started = getattr(runner, how)(job.id)
-        if started:
+        start = {"resume": runner.resume, "retry": runner.retry, "undo": runner.undo}[how]
+        if start(job.id, confirmed=True):
             self.app.push_screen(BulkProgressScreen())
         self.action_reload()
 
     def _confirm_live(self, how: str, job: JobInfo, question: str, total: int, yes: str) -> None:
-        """On LIVE: start only after the count is typed; elsewhere at once."""
-        if not self.live:
-            self._start(how, job)
-            return
+        """Start only once confirmed: ``y``, or on a key treated as live the typed count."""
 
         def answered(ok: bool | None) -> None:
             if ok:
                 self._start(how, job)
 
-        self.app.push_screen(CountConfirmScreen(question, total, live=True, yes=yes), answered)
+        self.app.push_screen(CountConfirmScreen(question, total, live=self.live, yes=yes), answered)
 
     def action_resume(self) -> None:
         job = self.current

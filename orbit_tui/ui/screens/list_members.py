@@ -10,7 +10,7 @@ list, or the marked ones through a bulk job; the contacts themselves are kept.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -25,14 +25,17 @@ from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.contacts import ContactsScreen
 from orbit_tui.ui.screens.modals import ConfirmScreen
-from orbit_tui.ui.screens.records import notify_error, orbit_of
+from orbit_tui.ui.screens.records import notify_error
 from orbit_tui.ui.source import PageResult
+
+if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
 
 
 class MemberSource:
     """``ContactSource`` over a list's or a segment's members (search only, no filters)."""
 
-    def __init__(self, orbit: Any, kind: str, ident: str) -> None:
+    def __init__(self, orbit: CachedOrbit, kind: str, ident: str) -> None:
         self.orbit = orbit
         self.kind = kind  # "list" or "segment"
         self.ident = ident
@@ -80,17 +83,6 @@ class MemberSource:
             yield contact.id
 
 
-class _AppView:
-    """The app as the contacts machinery sees it, with the members as its source."""
-
-    def __init__(self, app: Any, source: MemberSource) -> None:
-        self._app = app
-        self.source = source
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._app, name)
-
-
 class MembersScreen(ContactsScreen):
     """Members of a list (``kind="list"``) or of a segment (``kind="segment"``)."""
 
@@ -108,13 +100,14 @@ class MembersScreen(ContactsScreen):
         self.kind = kind
         self.ident = ident
         self.group_name = name
-        self._view: _AppView | None = None
+        self._members: MemberSource | None = None
 
     @property
-    def orbit_app(self) -> Any:
-        if self._view is None:
-            self._view = _AppView(self.app, MemberSource(orbit_of(self.app), self.kind, self.ident))
-        return self._view
+    def source(self) -> MemberSource:
+        """The members endpoint, made once for this screen's list or segment."""
+        if self._members is None:
+            self._members = MemberSource(self.orbit_app.orbit, self.kind, self.ident)
+        return self._members
 
     def compose(self) -> ComposeResult:
         parts = iter(super().compose())
@@ -147,7 +140,9 @@ class MembersScreen(ContactsScreen):
                 markup=False,
             )
             return
-        marks = self.app.marks  # type: ignore[attr-defined]
+        if self.orbit_app.refused():
+            return
+        marks = self.orbit_app.marks
         name = clean(self.group_name)
         if len(marks):
             # A bulk job: its preview says what will change and asks (typed on LIVE).
@@ -170,7 +165,7 @@ class MembersScreen(ContactsScreen):
     @work(group="members-change", exit_on_error=False)
     async def _remove_one(self, contact_id: str, label: str) -> None:
         try:
-            await orbit_of(self.app).remove_member(self.ident, contact_id)
+            await self.orbit_app.gate.remove_member(self.ident, contact_id)
         except Exception as error:  # noqa: BLE001
             notify_error(self, error, "Could not remove the member")
             return
@@ -187,7 +182,7 @@ class MembersScreen(ContactsScreen):
 
         try:
             job = await run_list_job(
-                self.app, Operation.list_remove(self.ident), ids,
+                self.orbit_app, Operation.list_remove(self.ident), ids,
                 label=f"{len(ids)} marked contacts", on_progress=progress,
             )
         except Exception as error:  # noqa: BLE001

@@ -10,11 +10,12 @@ creates it (through the cache facade) and picks it. The result is the chosen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -25,7 +26,11 @@ from orbit_tui.api.models import ContactList
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.list_jobs import DIRECT_ADD_LIMIT
 from orbit_tui.ui.safe import clean, format_count
-from orbit_tui.ui.screens.records import orbit_of
+from orbit_tui.ui.context import orbit_app
+
+if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
+    from orbit_tui.ui.app import OrbitApp
 
 CREATE_ID = "\x00create"
 FUZZY_CUTOFF = 55.0
@@ -166,12 +171,10 @@ class ListPickerScreen(ModalScreen[ContactList | None]):
     @work(group="picker-create", exclusive=True, exit_on_error=False)
     async def _create(self, name: str) -> None:
         try:
-            created = await orbit_of(self.app).create_list(name)
+            created = await orbit_app(self).gate.create_list(name)
         except Exception as error:  # noqa: BLE001 - shown in the picker
             self.creating = False
-            report = getattr(self.app, "report_error", None)
-            if callable(report):
-                report(error)
+            orbit_app(self).report_error(error)
             message = self.query_one("#picker-error", Static)
             message.update(Text(f"Could not create the list: {describe_error(error)}"))
             message.add_class("active")
@@ -184,11 +187,11 @@ class ListPickerScreen(ModalScreen[ContactList | None]):
 
 
 # -- ``l``: add contacts to a list -------------------------------------------------------------
-async def _all_lists(orbit: object) -> list[ContactList]:
+async def _all_lists(orbit: CachedOrbit) -> list[ContactList]:
     items: list[ContactList] = []
     cursor: str | None = None
     while len(items) < 1000:
-        result = await orbit.lists_page({"limit": 100}, cursor)  # type: ignore[attr-defined]
+        result = await orbit.lists_page({"limit": 100}, cursor)
         items.extend(result.page.items)
         if not result.page.has_more or not result.page.cursor:
             break
@@ -196,19 +199,16 @@ async def _all_lists(orbit: object) -> list[ContactList]:
     return items
 
 
-def add_to_list(app: App[object], contact_ids: Sequence[str]) -> None:
+def add_to_list(app: OrbitApp, contact_ids: Sequence[str]) -> None:
     """``l``: pick (or create) a list, then add the contacts: one request for up to 100,
     a bulk job (after a confirmation) for more."""
     ids = list(dict.fromkeys(contact_ids))
     if not ids:
         app.notify("No contact to add: move to a row or mark some first", markup=False)
         return
-    if getattr(getattr(app, "status", None), "profile", None) is not None and \
-            app.status.profile.read_only:  # type: ignore[attr-defined]
-        app.notify("This profile is read-only: nothing can be changed from here.",
-                   severity="warning", markup=False)
+    if app.refused():
         return
-    orbit = orbit_of(app)
+    orbit = app.orbit
 
     async def pick() -> None:
         try:
@@ -231,7 +231,7 @@ def add_to_list(app: App[object], contact_ids: Sequence[str]) -> None:
 
     async def add_now(chosen: ContactList) -> None:
         try:
-            result = await orbit.add_members(chosen.id, ids)
+            result = await app.gate.add_members(chosen.id, ids)
         except Exception as error:  # noqa: BLE001
             _failed(app, error, "Could not add to the list")
             return
@@ -259,8 +259,6 @@ def add_to_list(app: App[object], contact_ids: Sequence[str]) -> None:
     app.run_worker(pick(), group="add-to-list-pick", exclusive=True, exit_on_error=False)
 
 
-def _failed(app: App[object], error: BaseException, title: str) -> None:
-    report = getattr(app, "report_error", None)
-    if callable(report):
-        report(error)
+def _failed(app: OrbitApp, error: BaseException, title: str) -> None:
+    app.report_error(error)
     app.notify(describe_error(error), title=title, severity="error", markup=False, timeout=10)

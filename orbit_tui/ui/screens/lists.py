@@ -83,6 +83,9 @@ class ListsScreen(RecordsScreen[ContactList]):
             self.app.push_screen(ListMembersScreen(item))
 
     def action_new(self) -> None:
+        if self.orbit_app.refused():
+            return
+
         def done(answer: tuple[str, str] | None) -> None:
             if answer is not None:
                 self._create(*answer)
@@ -91,7 +94,7 @@ class ListsScreen(RecordsScreen[ContactList]):
 
     def action_edit(self) -> None:
         item = self.current
-        if item is None:
+        if item is None or self.orbit_app.refused():
             return
 
         def done(answer: tuple[str, str] | None) -> None:
@@ -102,7 +105,7 @@ class ListsScreen(RecordsScreen[ContactList]):
 
     def action_delete(self) -> None:
         item = self.current
-        if item is None:
+        if item is None or self.orbit_app.refused():
             return
         from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
 
@@ -116,7 +119,7 @@ class ListsScreen(RecordsScreen[ContactList]):
             if yes:
                 self._delete(item)
 
-        live = self.orbit_app.status.profile.live
+        live = self.gate.policy.live
         self.app.push_screen(
             DeleteConfirmScreen("the list", item.name, item.id, live=live, consequence=consequence),
             answer,
@@ -125,7 +128,7 @@ class ListsScreen(RecordsScreen[ContactList]):
     @work(group="lists-change", exit_on_error=False)
     async def _create(self, name: str, description: str) -> None:
         try:
-            created = await self.orbit.create_list(name, description or None)
+            created = await self.gate.create_list(name, description or None)
         except Exception as error:  # noqa: BLE001
             notify_error(self, error, "Could not create the list")
             return
@@ -137,7 +140,7 @@ class ListsScreen(RecordsScreen[ContactList]):
     @work(group="lists-change", exit_on_error=False)
     async def _update(self, item: ContactList, name: str, description: str) -> None:
         try:
-            updated = await self.orbit.update_list(item.id, name=name, description=description)
+            updated = await self.gate.update_list(item.id, name=name, description=description)
         except Exception as error:  # noqa: BLE001
             notify_error(self, error, "Could not change the list")
             return
@@ -147,7 +150,7 @@ class ListsScreen(RecordsScreen[ContactList]):
     @work(group="lists-change", exit_on_error=False)
     async def _delete(self, item: ContactList) -> None:
         try:
-            await self.orbit.delete_list(item.id)
+            await self.gate.delete_list(item.id, confirmed=True)  # asked in action_delete
         except Exception as error:  # noqa: BLE001
             notify_error(self, error, "Could not delete the list")
             return

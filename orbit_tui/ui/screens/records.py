@@ -21,22 +21,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean, format_count
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
+    from orbit_tui.gate import Gate
     from orbit_tui.ui.app import OrbitApp
 
 T = TypeVar("T")
-
-
-def orbit_of(app: Any) -> Any:
-    """The app's ``CachedOrbit`` (``app.orbit`` when the app offers it)."""
-    orbit = getattr(app, "orbit", None)
-    if orbit is not None:
-        return orbit
-    return app.source.orbit
 
 
 def cell(value: object, style: str = "") -> Text:
@@ -44,10 +39,7 @@ def cell(value: object, style: str = "") -> Text:
 
 
 def notify_error(screen: Screen[Any], error: BaseException, title: str) -> None:
-    app = screen.app
-    report = getattr(app, "report_error", None)
-    if callable(report):
-        report(error)
+    orbit_app(screen).report_error(error)
     screen.notify(describe_error(error), title=title, severity="error", markup=False, timeout=10)
 
 
@@ -88,15 +80,17 @@ class RecordsScreen(Screen[None], Generic[T]):
 
     @property
     def orbit_app(self) -> OrbitApp:
-        from orbit_tui.ui.app import OrbitApp
-
-        app = self.app
-        assert isinstance(app, OrbitApp)
-        return app
+        return orbit_app(self)
 
     @property
-    def orbit(self) -> Any:
-        return orbit_of(self.app)
+    def orbit(self) -> CachedOrbit:
+        """Reads (through the page cache)."""
+        return orbit_app(self).orbit
+
+    @property
+    def gate(self) -> Gate:
+        """Changes."""
+        return orbit_app(self).gate
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:

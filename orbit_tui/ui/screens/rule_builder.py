@@ -18,7 +18,7 @@ The rows model and its conversions are :mod:`orbit_tui.ui.rule_rows` (no Textual
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -46,8 +46,12 @@ from orbit_tui.ui.rule_rows import (
     rules_to_rows,
 )
 from orbit_tui.ui.safe import clean, format_count
-from orbit_tui.ui.screens.records import notify_error, orbit_of
+from orbit_tui.ui.context import orbit_app
+from orbit_tui.ui.screens.records import notify_error
 from orbit_tui.ui.widgets.rule_rows import RowEdited, RowWidget
+
+if TYPE_CHECKING:
+    from orbit_tui.cache import CachedOrbit
 
 PREVIEW_DEBOUNCE_S = 0.4
 
@@ -126,8 +130,8 @@ class RuleBuilderScreen(Screen[Segment | None]):
         self._shown_name = clean(segment.name) if segment else ""
 
     @property
-    def orbit(self) -> Any:
-        return orbit_of(self.app)
+    def orbit(self) -> CachedOrbit:
+        return orbit_app(self).orbit
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -455,9 +459,10 @@ class RuleBuilderScreen(Screen[Segment | None]):
     async def _save(self, name: str, rules: dict[str, Any]) -> None:
         try:
             if self.segment is None:
-                saved = await self.orbit.create_segment(name, rules)
+                saved = await orbit_app(self).gate.create_segment(name, rules)
             else:
-                saved = await self.orbit.update_segment(self.segment.id, name=name, rules=rules)
+                saved = await orbit_app(self).gate.update_segment(self.segment.id, name=name,
+                                                                  rules=rules)
         except ValidationError as error:
             self.saving = False
             self._server_refused(error)

@@ -87,7 +87,8 @@ class SegmentsScreen(RecordsScreen[Segment]):
         self.app.push_screen(RuleBuilderScreen(segment), done)
 
     def action_new(self) -> None:
-        self._builder(None)
+        if not self.orbit_app.refused():
+            self._builder(None)
 
     def action_edit(self) -> None:
         item = self.current
@@ -96,7 +97,7 @@ class SegmentsScreen(RecordsScreen[Segment]):
 
     def action_delete(self) -> None:
         item = self.current
-        if item is None:
+        if item is None or self.orbit_app.refused():
             return
         from orbit_tui.ui.screens.confirm import DeleteConfirmScreen
 
@@ -104,7 +105,7 @@ class SegmentsScreen(RecordsScreen[Segment]):
             if yes:
                 self._delete(item)
 
-        live = self.orbit_app.status.profile.live
+        live = self.gate.policy.live
         consequence = "Its contacts are untouched: only the saved rules go."
         self.app.push_screen(
             DeleteConfirmScreen("the segment", item.name, item.id, live=live,
@@ -115,7 +116,7 @@ class SegmentsScreen(RecordsScreen[Segment]):
     @work(group="segments-change", exit_on_error=False)
     async def _delete(self, item: Segment) -> None:
         try:
-            await self.orbit.delete_segment(item.id)
+            await self.gate.delete_segment(item.id, confirmed=True)  # asked in action_delete
         except Exception as error:  # noqa: BLE001
             notify_error(self, error, "Could not delete the segment")
             return

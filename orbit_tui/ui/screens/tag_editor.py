@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 from rich.text import Text
@@ -31,8 +31,12 @@ from textual.widgets import Input, Static
 
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk import BulkError, Operation, tag_counts
+from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean
+
+if TYPE_CHECKING:
+    from orbit_tui.ui.app import OrbitApp
 
 FETCH_LIMIT = 500
 """At most this many unknown marked contacts are fetched to count their tags."""
@@ -176,14 +180,12 @@ class TagEditorScreen(ModalScreen["Operation | None"]):
 
     @work(exclusive=True, group="tag-fetch", exit_on_error=False)
     async def fetch_missing(self, ids: list[str]) -> None:
-        orbit = getattr(self.app, "orbit", None)
+        orbit = orbit_app(self).orbit
         try:
-            if orbit is None:
-                return
-            gate = asyncio.Semaphore(8)
+            limit = asyncio.Semaphore(8)
 
             async def one(cid: str) -> None:
-                async with gate:
+                async with limit:
                     try:
                         result = await orbit.contact(cid)
                     except Exception:  # noqa: BLE001 - a contact we cannot read is not counted
@@ -234,20 +236,17 @@ class TagEditorScreen(ModalScreen["Operation | None"]):
 
 
 # -- the flow -------------------------------------------------------------------------------
-def _known_contacts(app: Any, ids: list[str], at_hand: Iterable[Contact]) -> dict[str, Contact]:
+def _known_contacts(app: OrbitApp, ids: list[str], at_hand: Iterable[Contact]) -> dict[str, Contact]:
     known: dict[str, Contact] = {c.id: c for c in at_hand if c.id in set(ids)}
-    orbit = getattr(app, "orbit", None)
-    peek = getattr(orbit, "peek_contact", None)
-    if callable(peek):
-        for cid in ids:
-            if cid not in known:
-                hit = peek(cid)
-                if hit is not None:
-                    known[cid] = hit.value
+    for cid in ids:
+        if cid not in known:
+            hit = app.orbit.peek_contact(cid)
+            if hit is not None:
+                known[cid] = hit.value
     return known
 
 
-def targets(app: Any, current: Contact | None) -> list[str]:
+def targets(app: OrbitApp, current: Contact | None) -> list[str]:
     """The marked contacts, or else the current one."""
     marked = app.marks.ids()
     if marked:
@@ -255,12 +254,9 @@ def targets(app: Any, current: Contact | None) -> list[str]:
     return [current.id] if current is not None else []
 
 
-def may_tag(app: Any, ids: list[str]) -> bool:
+def may_tag(app: OrbitApp, ids: list[str]) -> bool:
     """Whether tagging ``ids`` can start; if not, say why (read-only profile, no contact)."""
-    from orbit_tui.ui.bulk_runner import READ_ONLY_BULK
-
-    if app.status.profile.read_only:
-        app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
+    if app.refused():
         return False
     if not ids:
         app.notify("No contact to tag: move to a row or mark some with space.", markup=False)
@@ -268,7 +264,7 @@ def may_tag(app: Any, ids: list[str]) -> bool:
     return True
 
 
-def edit_tags(app: Any, ids: list[str], at_hand: Iterable[Contact] = (), *,
+def edit_tags(app: OrbitApp, ids: list[str], at_hand: Iterable[Contact] = (), *,
               initial: str = "") -> None:
     """``t``: open the tag editor for ``ids``; apply what the agent types."""
     if not may_tag(app, ids):
@@ -280,8 +276,7 @@ def edit_tags(app: Any, ids: list[str], at_hand: Iterable[Contact] = (), *,
         title = f"Tags of {name}"
     else:
         title = f"Tags of {len(ids):,} marked contacts"
-    orbit = getattr(app, "orbit", None)
-    known_tags = list(orbit.known_tags()) if orbit is not None else []
+    known_tags = list(app.orbit.known_tags())
 
     def chosen(op: Operation | None) -> None:
         if op is not None:
@@ -295,12 +290,9 @@ def contact_name(contact: Contact) -> str:
     return clean(name or contact.email or contact.phone or contact.id)
 
 
-def apply_tag_edit(app: Any, ids: list[str], op: Operation, known: dict[str, Contact]) -> None:
+def apply_tag_edit(app: OrbitApp, ids: list[str], op: Operation, known: dict[str, Contact]) -> None:
     """One contact: at once; several: preview, confirmation, then a bulk job."""
-    from orbit_tui.ui.bulk_runner import READ_ONLY_BULK
-
-    if app.status.profile.read_only:
-        app.notify(READ_ONLY_BULK, title="Read-only", severity="warning", markup=False)
+    if app.refused():
         return
     if len(ids) == 1:
         app.run_worker(_tag_one(app, ids[0], op), group="tag-one", exit_on_error=False)
@@ -311,14 +303,14 @@ def apply_tag_edit(app: Any, ids: list[str], op: Operation, known: dict[str, Con
     preview_and_run(app, Target.explicit(ids, label=f"{len(ids):,} marked contacts"), op, known)
 
 
-async def _tag_one(app: Any, contact_id: str, op: Operation) -> None:
-    orbit = app.orbit
+async def _tag_one(app: OrbitApp, contact_id: str, op: Operation) -> None:
+    gate = app.gate
     tags: list[str] | None = None
     try:
         if op.add_tags:
-            tags = list((await orbit.add_tags(contact_id, list(op.add_tags))).tags)
+            tags = list((await gate.add_tags(contact_id, list(op.add_tags))).tags)
         for tag in op.remove_tags:
-            answer = await orbit.remove_tag(contact_id, tag)
+            answer = await gate.remove_tag(contact_id, tag)
             if answer is not None:
                 tags = list(answer.tags)
             elif tags is not None:
@@ -328,15 +320,15 @@ async def _tag_one(app: Any, contact_id: str, op: Operation) -> None:
         app.notify(describe_error(exc), title="Tags not changed", severity="error",
                    timeout=10, markup=False)
         return
-    hit = orbit.peek_contact(contact_id) if hasattr(orbit, "peek_contact") else None
+    hit = app.orbit.peek_contact(contact_id)
     contact: Contact | None = hit.value if hit is not None else None
     if contact is not None and tags is not None:
         contact = contact.model_copy(update={"tags": tags})
     if contact is not None:
         app.contact_saved(contact)
+        from orbit_tui.ui.screens.detail import ContactDetailScreen
+
         screen = app.screen  # the contact's detail screen follows (show_contact)
-        shown = getattr(screen, "contact", None)
-        refresh = getattr(screen, "show_contact", None)
-        if callable(refresh) and getattr(shown, "id", None) == contact.id:
-            refresh(contact)
+        if isinstance(screen, ContactDetailScreen) and screen.contact.id == contact.id:
+            screen.show_contact(contact)
     app.notify(f"Tags changed: {op.describe().removeprefix('tags ')}", markup=False)
