@@ -289,25 +289,25 @@ def _resolve(args: argparse.Namespace) -> Any:
 
 
 class _Session:
-    """Config, client, journal and engine for one command; closes them afterwards."""
+    """Config and the runtime (client, journal, engine, gate) for one command; closes them
+    afterwards. The client has the profile's timeouts and retries, as in the app."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.resolved = _resolve(args)
 
     async def __aenter__(self) -> BulkEngine:
-        from orbit_tui.api.client import OrbitClient
+        from orbit_tui.runtime import open_bulk_runtime
 
-        r = self.resolved
-        self.client = OrbitClient(r.base_url, r.api_key)
-        self.engine = BulkEngine.from_config(self.client, r, concurrency=self.args.concurrency)
-        for warning in getattr(self.engine.journal, "warnings", []):
+        self.runtime = open_bulk_runtime(self.resolved, concurrency=self.args.concurrency)
+        self.gate = self.runtime.gate
+        self.engine = self.runtime.engine()
+        for warning in self.engine.journal.warnings:
             sys.stderr.write(f"orbit-tui bulk: {warning}\n")
         return self.engine
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-        self.engine.journal.close()
+        await self.runtime.aclose()
 
 
 async def _run_job(engine: BulkEngine, start: Any) -> tuple[JobInfo, float]:
@@ -429,10 +429,11 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not _confirm(session.resolved, args, f"{op.describe()} on {plan.total} contacts", plan.total):
             return EXIT_CANNOT_START
-        job_id = engine.create(plan, confirm=True)
+        gate = session.gate
+        job_id = gate.create_job(plan, confirmed=True)  # confirmed by _confirm
         _say(f"Job {job_id} started.")
         job, elapsed = await _run_job(
-            engine, lambda bar, cancel: engine.run(job_id, confirm=True, on_progress=bar, cancel=cancel)
+            engine, lambda bar, cancel: gate.run_job(job_id, confirmed=True, on_progress=bar, cancel=cancel)
         )
         return _report_end(engine, job, elapsed)
 
@@ -470,10 +471,11 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
                 return EXIT_OK
             if not _confirm(session.resolved, args, f"undo {job.id} on {plan.total} contacts", plan.total):
                 return EXIT_CANNOT_START
-            undo_id = engine.create(plan, confirm=True)
+            gate = session.gate
+            undo_id = gate.create_job(plan, confirmed=True)  # confirmed by _confirm
             _say(f"Undo job {undo_id} started.")
             result, elapsed = await _run_job(
-                engine, lambda bar, cancel: engine.run(undo_id, confirm=True, on_progress=bar, cancel=cancel)
+                engine, lambda bar, cancel: gate.run_job(undo_id, confirmed=True, on_progress=bar, cancel=cancel)
             )
             return _report_end(engine, result, elapsed)
         what = (
@@ -488,10 +490,11 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
         count = job.counts.remaining if action == "resume" else job.counts.failed
         if not _confirm(session.resolved, args, what, count):
             return EXIT_CANNOT_START
+        gate = session.gate  # confirmed by _confirm
         if action == "resume":
-            start = lambda bar, cancel: engine.resume(job.id, confirm=True, on_progress=bar, cancel=cancel)  # noqa: E731
+            start = lambda bar, cancel: gate.run_job(job.id, confirmed=True, on_progress=bar, cancel=cancel)  # noqa: E731
         else:
-            start = lambda bar, cancel: engine.retry_failed(job.id, confirm=True, on_progress=bar, cancel=cancel)  # noqa: E731
+            start = lambda bar, cancel: gate.retry_job(job.id, confirmed=True, on_progress=bar, cancel=cancel)  # noqa: E731
         result, elapsed = await _run_job(engine, start)
         return _report_end(engine, result, elapsed)
 

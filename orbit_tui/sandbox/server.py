@@ -10,7 +10,7 @@ from types import TracebackType
 
 import uvicorn
 
-from .app import API_PREFIX, create_app
+from .app import API_PREFIX, RequestListener, create_app
 from .faults import Faults
 from .seed import seed_database
 from .store import Store
@@ -32,8 +32,9 @@ class SandboxServer:
 
     def __init__(self, db_path: str | Path, *, api_keys: list[str] | None = None, faults: Faults | None = None,
                  contacts: int = 0, seed: int = 7, host: str = "127.0.0.1", port: int = 0,
-                 hostile: bool = False) -> None:
+                 hostile: bool = False, on_request: RequestListener | None = None) -> None:
         self.db_path = Path(db_path)
+        self.on_request = on_request
         self.api_keys = list(api_keys) if api_keys else [DEMO_API_KEY]
         self.faults = faults if faults is not None else Faults()
         self.contacts = contacts
@@ -71,7 +72,8 @@ class SandboxServer:
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         self._socket = sock
-        app = create_app(self.db_path, api_keys=self.api_keys, faults=self.faults)
+        app = create_app(self.db_path, api_keys=self.api_keys, faults=self.faults,
+                         on_request=self.on_request)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=5)
         self._server = uvicorn.Server(config)

@@ -108,6 +108,7 @@ class OrbitApp(App[int]):
             source = CachedOrbitSource(runtime.orbit)
         self.source: ContactSource = source
         self._bulk_runner: BulkRunner | None = None
+        self._asking_to_quit = False
         self.status = AppStatus(profile=profile)
         self.marks = marks or MarkStore()
         self.page_size = page_size
@@ -260,6 +261,49 @@ class OrbitApp(App[int]):
 
         return client.add_listener(listener)
 
+    # -- quitting -------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """``q``, ``ctrl+q``, ``:q``: quit; while a bulk job runs, ask first."""
+        self.quit_safely()
+
+    def quit_safely(self) -> None:
+        """Quit at once, unless a bulk job is running: then say what happens to it and
+        ask; on yes the job stops taking items, those in flight finish, the rest stay
+        in the journal (resumable), and the app quits."""
+        from orbit_tui.ui.screens.modals import ConfirmScreen
+
+        runner = self._bulk_runner
+        view = runner.view if runner is not None else None
+        if runner is None or view is None or not runner.busy:
+            self.exit(0)
+            return
+        if self._asking_to_quit:
+            return
+        self._asking_to_quit = True
+        counts = view.counts
+        resume = f"orbit-tui bulk resume {view.job_id}" if view.job_id else "orbit-tui bulk resume JOB"
+        question = (
+            f"A bulk job is running: {counts.finished:,} of {counts.total:,} contacts done "
+            f"({clean(view.title)}).\n\n"
+            "Quit anyway? The job stops once the requests in flight are answered; the "
+            f"{counts.remaining:,} contacts left stay in the journal, and :jobs (p) or "
+            f"`{resume}` continues it later."
+        )
+
+        def answered(yes: bool | None) -> None:
+            self._asking_to_quit = False
+            if yes:
+                self.notify("Stopping the bulk job, then quitting…", markup=False)
+                self.run_worker(self._quit_after_job(), group="quit", exit_on_error=False)
+
+        self.push_screen(ConfirmScreen(question, yes="Quit", no="Keep running"), answered)
+
+    async def _quit_after_job(self) -> None:
+        runner = self.bulk_runner
+        runner.cancel()
+        await runner.wait()
+        self.exit(0)
+
     # -- services for screens ----------------------------------------------------------
     def report_error(self, error: BaseException) -> None:
         self.status.update(last_error=one_line(error))
@@ -351,7 +395,7 @@ class OrbitApp(App[int]):
         name, _, argument = text.strip().partition(" ")
         argument = argument.strip()
         if name in ("q", "quit"):
-            self.exit(0)
+            self.quit_safely()
         elif name in GO_TO:
             self.go_to(name)
         elif name == "theme":

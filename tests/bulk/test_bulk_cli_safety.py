@@ -81,3 +81,38 @@ def test_a_dot_id_in_an_ids_file_never_deletes_the_list(
             return next(lst.name for lst in (await client.list_lists()).items if lst.id == list_id)
 
     assert asyncio.run(still_there()) == "keep me"
+
+
+async def test_the_bulk_command_line_uses_the_profiles_client_settings(tmp_path: Path) -> None:
+    """It built its client without the profile's timeouts and retries."""
+    import argparse
+
+    from orbit_tui import bulk_cli
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[profiles.p]\nbase_url = "http://127.0.0.1:9/api/v1"\napi_key = "dv_test_sk_settings"\n'
+        '[settings]\nread_timeout = 2.5\nconnect_timeout = 1.5\nmax_retries = 1\nbulk_concurrency = 3\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    env = {"ORBIT_TUI_CONFIG": str(config), "ORBIT_TUI_DATA_DIR": str(tmp_path / "data"),
+           "ORBIT_TUI_CACHE_DIR": str(tmp_path / "cache")}
+    mp = pytest.MonkeyPatch()
+    for name, value in env.items():
+        mp.setenv(name, value)
+    for name in ("ORBIT_API_KEY", "ORBIT_BASE_URL", "ORBIT_PROFILE"):
+        mp.delenv(name, raising=False)
+    try:
+        session = bulk_cli._Session(argparse.Namespace(profile="p", base_url=None, api_key_env=None,
+                                                       read_only=False, concurrency=None))
+        engine = await session.__aenter__()
+        try:
+            client = engine.client
+            assert client.timeouts.read == 2.5 and client.timeouts.connect == 1.5
+            assert client.retry.max_retries == 1
+            assert engine.concurrency == 3
+        finally:
+            await session.__aexit__(None, None, None)
+    finally:
+        mp.undo()

@@ -165,3 +165,40 @@ async def test_pending_jobs_are_announced_at_start(sandbox: SandboxServer, make_
         await wait_for(pilot, loaded(app), what="first page")
         await wait_for(pilot, lambda: any("did not finish" in str(n.message) and ":jobs" in str(n.message)
                                           for n in app._notifications), what="the announcement")
+
+
+async def test_quitting_while_a_job_runs_asks_and_leaves_it_resumable(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path
+) -> None:
+    app = with_engine(make_app(sandbox), tmp_path, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        ids = [c.id for c in screen.page_window.contacts()[:30]]
+        sandbox.faults.latency_ms = 100
+        try:
+            progress = await start_tag_job(pilot, app, ids, "+quitguard")
+            await until(lambda: progress.view is not None and progress.view.counts.finished >= 1,
+                        "the job under way")
+            await app.action_quit()  # q (keys through the pilot wait for an idle app)
+            await until(lambda: isinstance(app.screen, ConfirmScreen)
+                        and bool(app.screen.query("#confirm-yes")), "the question")
+            question = str(app.screen.query_one("#confirm-question").render())
+            assert "bulk job is running" in question and "resume" in question
+            app.screen.action_answer(False)  # keep running
+            await until(lambda: not isinstance(app.screen, ConfirmScreen), "back")
+            assert app.is_running and app.bulk_runner.busy
+            await until(lambda: not app._asking_to_quit, "the answer taken")
+            await app.action_quit()
+            await until(lambda: isinstance(app.screen, ConfirmScreen)
+                        and bool(app.screen.query("#confirm-yes")), "asked again")
+            app.screen.action_answer(True)
+            await until(lambda: app.return_code is not None, "the app quits", timeout=30)
+        finally:
+            sandbox.faults.latency_ms = 0
+    job = Journal(tmp_path / "jobs.db").list_jobs()[0]  # the app closed its own on quitting
+    assert job.state == "cancelled" and job.counts.remaining > 0
+    assert job.counts.changed + job.counts.remaining == len(ids)
+    tagged = [i for i in ids if "quitguard" in server_tags(sandbox, i)]
+    assert len(tagged) == job.counts.changed  # nothing applied that the journal does not know
