@@ -9,6 +9,7 @@ Explicit ids are not fetched: their state is unknown until the run reads it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any
@@ -21,8 +22,14 @@ PAGE_SIZE = 100
 MEMBERSHIP_PAGE_CAP = 200  # read at most 200 pages (20,000 members) of the operation's list
 
 
-def contact_state(contact: Contact) -> dict[str, Any]:
-    return {"tags": list(contact.tags), "stage": contact.lifecycle_stage}
+def contact_state(contact: Contact, read_at: float | None = None) -> dict[str, Any]:
+    """What an operation cares about of ``contact``, and when it was read (Unix seconds):
+    the run trusts a snapshot only while it is young (see :mod:`orbit_tui.bulk.apply`)."""
+    return {
+        "tags": list(contact.tags),
+        "stage": contact.lifecycle_stage,
+        "read_at": time.time() if read_at is None else read_at,
+    }
 
 
 def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
@@ -101,10 +108,12 @@ async def build_plan(
     *,
     known: Mapping[str, Contact] | None = None,
     on_count: Callable[[int], Any] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Plan:
     """Resolve ``target`` and count what ``op`` will change (see the module docstring).
 
-    ``on_count(n)`` is called as contacts are read (every 100), for a "reading…" display.
+    ``on_count(n)`` is called as contacts are read (every 100), for a "reading…" display;
+    ``clock`` stamps each snapshot's ``read_at``.
     """
     op.validate()
     ids: list[str] = []
@@ -113,14 +122,16 @@ async def build_plan(
         ids = list(dict.fromkeys(target.ids))
         for cid in ids:
             if known and cid in known:
-                before[cid] = contact_state(known[cid])
+                # As old as the screen's page they came on, which is unknown: the run
+                # reads them again before sending (read_at 0 is never young).
+                before[cid] = contact_state(known[cid], 0.0)
     else:
         try:
             async for contact in _target_contacts(client, target):
                 if contact.id in before:
                     continue  # a page boundary moved under us: never take a contact twice
                 ids.append(contact.id)
-                before[contact.id] = contact_state(contact)
+                before[contact.id] = contact_state(contact, clock())
                 if on_count is not None and len(ids) % PAGE_SIZE == 0:
                     on_count(len(ids))
         except NotFoundError:
