@@ -5,6 +5,11 @@ segment's members) and keeps, per contact, the state the operation cares about: 
 stage from the fetched contacts, and for list operations whether the contact is already a
 member (read from the list's own member pages when the list is not too large).
 Explicit ids are not fetched: their state is unknown until the run reads it.
+
+Every contact the walk reads is checked, as it comes, against what the target asked for
+(:func:`target_check`): the filters of a search target (a server that ignores one sends
+everybody), the rules of a segment. One that does not belong stops the planning with a
+plain explanation, before any job is written.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from contextlib import aclosing
 from typing import Any
 
 from orbit_tui.api.errors import NotFoundError
+from orbit_tui.api.filters import mismatch
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk.model import BulkError, Operation, Plan, Target
 
@@ -32,16 +38,19 @@ def contact_state(contact: Contact, read_at: float | None = None) -> dict[str, A
     }
 
 
+def _search_filters(target: Target) -> dict[str, Any]:
+    return {
+        "search": target.search,
+        "lifecycle_stage": target.stage,
+        "country_code": target.country,
+        "tags": list(target.tags) or None,
+    }
+
+
 def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
     """Every contact of the target, page after page (the client's own cursor-following)."""
     if target.kind == "search":
-        return client.iter_contacts(
-            search=target.search,
-            lifecycle_stage=target.stage,
-            country_code=target.country,
-            tags=list(target.tags) or None,
-            page_size=PAGE_SIZE,
-        )
+        return client.iter_contacts(**_search_filters(target), page_size=PAGE_SIZE)
     if target.kind == "list":
         return client.iter_members(
             target.list_id, search=target.search, page_size=PAGE_SIZE
@@ -59,6 +68,65 @@ def _not_found(target: Target) -> BulkError:
         f"The {what.get(target.kind, 'target')} was not found on the server; "
         "check the id (orbit-tui lists them on :lists / :segments)."
     )
+
+
+Check = Callable[[Contact, int], None]
+
+
+async def target_check(client: Any, target: Target) -> Check:
+    """``check(contact, index)``: raise BulkError when the ``index``-th contact the walk
+    read does not belong to the target (its page is told from the index).
+
+    Search targets: every filter but the full-text search (see
+    :mod:`orbit_tui.api.filters`). Segments: the segment's rules, with the local
+    evaluator, when they can be read and parsed here (a rule this client does not know is
+    left to the server). Lists: nothing to check but the search, which is not checked.
+    """
+    if target.kind == "search":
+        filters = _search_filters(target)
+
+        def check_filters(contact: Contact, index: int) -> None:
+            found = mismatch(filters, contact, index // PAGE_SIZE + 1)
+            if found is not None:
+                raise BulkError(found.explain())
+
+        return check_filters
+    if target.kind == "segment" and target.segment_id:
+        matches = await _segment_matcher(client, target.segment_id)
+        if matches is not None:
+            segment_id = target.segment_id
+
+            def check_rules(contact: Contact, index: int) -> None:
+                if not matches(contact):
+                    raise BulkError(
+                        f"Orbit sent contact {contact.id} on page {index // PAGE_SIZE + 1} as a member "
+                        f"of segment {segment_id}, but it does not match the segment's rules. "
+                        "Nothing was changed; the server may read the rules differently."
+                    )
+
+            return check_rules
+    return _no_check
+
+
+def _no_check(contact: Contact, index: int) -> None:
+    return None
+
+
+async def _segment_matcher(client: Any, segment_id: str) -> Callable[[Contact], bool] | None:
+    from orbit_tui.rules import RuleValidationError, matcher
+
+    try:
+        segment = await client.get_segment(segment_id)
+    except NotFoundError:
+        raise BulkError(
+            f"The segment {segment_id} was not found on the server; "
+            "check the id (orbit-tui lists them on :lists / :segments)."
+        ) from None
+    try:
+        match: Callable[[Contact], bool] = matcher(segment.rules)
+    except (RuleValidationError, ValueError, TypeError):
+        return None
+    return match
 
 
 async def list_membership(client: Any, list_id: str) -> set[str] | None:
@@ -126,8 +194,12 @@ async def build_plan(
                 # reads them again before sending (read_at 0 is never young).
                 before[cid] = contact_state(known[cid], 0.0)
     else:
+        check = await target_check(client, target)
+        read = 0
         try:
             async for contact in _target_contacts(client, target):
+                check(contact, read)
+                read += 1
                 if contact.id in before:
                     continue  # a page boundary moved under us: never take a contact twice
                 ids.append(contact.id)
