@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any
 
-from orbit_tui.api.errors import NotFoundError
+from orbit_tui.api.errors import NotFoundError, UnsupportedError
 from orbit_tui.api.filters import mismatch
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk.model import BulkError, Operation, Plan, Target
@@ -122,6 +122,8 @@ async def _segment_matcher(client: Any, segment_id: str) -> Callable[[Contact], 
             f"The segment {segment_id} was not found on the server; "
             "check the id (orbit-tui lists them on :lists / :segments)."
         ) from None
+    except UnsupportedError:
+        return None  # the server has no GET /contacts/segments/{id}: its rules stay unknown
     try:
         match: Callable[[Contact], bool] = matcher(segment.rules)
     except (RuleValidationError, ValueError, TypeError):
