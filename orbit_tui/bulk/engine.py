@@ -22,15 +22,8 @@ from orbit_tui.api.errors import (
     ValidationError,
 )
 from orbit_tui.api.models import Contact
-from orbit_tui.bulk.apply import (
-    SNAPSHOT_MAX_AGE,
-    Batch,
-    Outcome,
-    WorkItem,
-    apply_list_add,
-    apply_one,
-    failure,
-)
+from orbit_tui.bulk.apply import SNAPSHOT_MAX_AGE, Batch, Outcome, WorkItem
+from orbit_tui.bulk.apply import apply_list_add, apply_one, failure
 from orbit_tui.bulk.journal import Finished, Item, Journal
 from orbit_tui.bulk.model import (
     DONE,

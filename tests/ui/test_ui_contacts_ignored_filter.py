@@ -88,3 +88,9 @@ async def test_mark_all_unmarks_what_it_marked_when_a_later_page_ignores_a_filte
         await pilot.press("y")
         await wait_for(pilot, lambda: any("Mark all refused" == n.title for n in app._notifications), what="refusal")
         assert len(app.marks) == 1  # what this walk marked is unmarked again; the earlier mark stays
+        notice = f"Orbit ignored the filter created_after={bound.isoformat()}T00:00:00Z; showing what it sent"
+        await wait_for(pilot, lambda: notice in str(screen.query_one("#chips").render()), what="the notice")
+        refusals = sum(n.title == "Mark all refused" for n in app._notifications)
+        await pilot.press("M")  # refused at once now: no count, no confirmation
+        await wait_for(pilot, lambda: sum(n.title == "Mark all refused" for n in app._notifications) > refusals)
+        assert not isinstance(app.screen, ConfirmScreen)

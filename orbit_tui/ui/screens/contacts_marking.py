@@ -38,6 +38,8 @@ class MarkingScreen(Screen[None]):
     page_window: PageWindow
     ignored_filter: FilterMismatch | None = None
     """The first row shown that a filter of the query excludes (the server ignored it)."""
+    _walk_ignored: tuple[ContactQuery, FilterMismatch] | None = None
+    """What a "mark all" walk met beyond the rows shown, for the query it walked."""
 
     @property
     def orbit_app(self) -> OrbitApp:
@@ -65,6 +67,9 @@ class MarkingScreen(Screen[None]):
             found = first_mismatch(params, window.pages[index], page=index + 1)
             if found is not None:
                 break
+        walked = self._walk_ignored
+        if found is None and walked is not None and walked[0] == self.query_state:
+            found = walked[1]
         was = self.ignored_filter
         self.ignored_filter = found
         if (found and found.filter_text) == (was and was.filter_text):
@@ -149,6 +154,8 @@ class MarkingScreen(Screen[None]):
             app.marks.discard_many(newly)
             self._end()
             self._refuse_ignored(refused.mismatch)
+            self._walk_ignored = (query, refused.mismatch)
+            self._check_filters()  # the screen says so too, and M refuses at once now
             return
         except Exception as error:  # noqa: BLE001
             app.marks.add_many(batch)
