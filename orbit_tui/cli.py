@@ -261,6 +261,16 @@ def _add_sandbox_serve(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="P",
         help="fraction of connections dropped mid-response",
     )
+    faults.add_argument(
+        "--ignore-filter",
+        action="append",
+        default=[],
+        choices=("lifecycle_stage", "country_code", "tags", "has_phone", "has_email",
+                 "created_after", "created_before"),
+        metavar="NAME",
+        help="answer GET /contacts as if this filter were not given, as a server that does "
+        "not know it would (repeatable)",
+    )
 
 
 def _overrides(args: argparse.Namespace) -> CliOverrides:
@@ -340,6 +350,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
         error_rate=args.error_rate,
         rate_limit_per_min=args.rate_limit,
         drop_rate=args.drop_rate,
+        ignore_filters=tuple(args.ignore_filter),
     )
     db = args.db if args.db is not None else sandbox_db()
     db.parent.mkdir(parents=True, exist_ok=True)

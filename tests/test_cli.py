@@ -290,14 +290,16 @@ def test_sandbox_serve_passes_every_option(home: Path, tmp_path: Path,
     assert main(["sandbox", "serve", "--port", "0", "--db", str(db), "--contacts", "10",
                  "--seed", "3", "--api-key", "k1", "--api-key", "k2", "--latency", "50",
                  "--jitter", "5", "--error-rate", "0.2", "--rate-limit", "60",
-                 "--drop-rate", "0.1", "--fresh", "--hostile"]) == 0
+                 "--drop-rate", "0.1", "--ignore-filter", "country_code", "--ignore-filter", "tags",
+                 "--fresh", "--hostile"]) == 0
     (call,) = calls
     assert call["host"] == "127.0.0.1" and call["port"] == 0 and call["db"] == db
     assert call["contacts"] == 10 and call["seed"] == 3 and call["fresh"] is True
     assert call["hostile"] is True
     assert call["api_keys"] == ["k1", "k2"]
     assert call["faults"].kwargs == {"latency_ms": 50.0, "jitter_ms": 5.0, "error_rate": 0.2,
-                                     "rate_limit_per_min": 60, "drop_rate": 0.1}
+                                     "rate_limit_per_min": 60, "drop_rate": 0.1,
+                                     "ignore_filters": ("country_code", "tags")}
     calls.clear()
     assert main(["sandbox", "serve"]) == 0
     assert calls[0]["api_keys"] == ["dv_test_sk_demo_x"]

@@ -7,23 +7,34 @@ setting the same stage, adding a member twice change nothing), and every request
 an idempotency key derived from the item's key, so re-sending an ``in_flight`` item after
 a crash cannot apply it twice.
 
+The state at send time: what a job records as changed is what IT changed, judged
+against the contact as it was when the change was sent, never against an old snapshot
+(somebody else may have added a tag or set a stage since the plan read the page). The
+plan's snapshot is trusted only while it is young (``SNAPSHOT_MAX_AGE``) and only on the
+job's first run; an older one, or any item of a resumed or retried run, is read again
+(``GET /contacts/{id}``) and journalled before its change is sent. An item re-sent after
+a crash keeps the before-state journalled ahead of its first send (that send may have
+landed, so reading now would hide our own change).
+
 How "changed" is decided, per operation:
 
-- tags: the tags before (from the plan's fetched contact, else read now) against the tags
-  in the answer; ``after`` records exactly which tags this item added and removed, which
-  is what undo reverses;
-- stage: the stage before (from the plan, else read now) against the answered contact;
-  a guarded stage change (undo) reads the contact first and skips it when somebody else
+- tags: ``added`` holds only tags the job asked to add that were absent at send time and
+  are present in the server's answer; ``removed`` only tags it asked to remove that were
+  present at send time and are absent after. Nobody else's tag enters the journal, so
+  undo (which reverses exactly ``added`` / ``removed``) never touches it;
+- stage: changed only when the answered stage differs from the stage at send time; a
+  guarded stage change (undo) reads the contact first and skips it when somebody else
   changed the stage since;
 - list add: the server says ``added`` / ``already_member`` / ``not_found`` per contact;
-  on a re-send after a crash, ``already_member`` for a contact the plan saw outside the
-  list means our first send added it;
+  only ``added`` counts, except on a re-send after a crash, where ``already_member`` for
+  a contact the plan saw outside the list means our first send added it;
 - list remove: 204 means it was a member; 404 means it was not (or our earlier send
   removed it, which the plan's membership tells apart).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +42,8 @@ from typing import Any
 from orbit_tui.api.errors import NotFoundError, OrbitError
 from orbit_tui.bulk.model import DONE, FAILED, SKIPPED, ItemFailure, Operation
 from orbit_tui.bulk.targets import contact_state
+
+SNAPSHOT_MAX_AGE = 60.0  # seconds a plan's snapshot of a contact is trusted at send time
 
 
 @dataclass
@@ -53,11 +66,30 @@ class WorkItem:
     # Journals a before-state read during the run, BEFORE the change is sent (so a crash
     # between the change and its answer still knows what the contact looked like).
     save_before: Callable[[dict[str, Any]], None] | None = None
+    # The plan's snapshot may not be trusted at all (a resumed or retried run).
+    reread: bool = False
+    clock: Callable[[], float] = time.time
+    max_age: float = SNAPSHOT_MAX_AGE
 
     def remember(self, state: dict[str, Any]) -> dict[str, Any]:
         if self.save_before is not None:
             self.save_before(state)
+        self.before = state  # an engine-level retry of this item starts from it
         return state
+
+    def trusts_before(self, key: str) -> bool:
+        """May the journalled before-state stand for the contact at send time?"""
+        before = self.before
+        if before is None or key not in before:
+            return False
+        if self.resend:
+            return True  # journalled ahead of a send that may have landed: keep it
+        if self.reread:
+            return False
+        read_at = before.get("read_at")
+        if not isinstance(read_at, (int, float)):
+            return False
+        return 0 <= self.clock() - read_at <= self.max_age
 
 
 @dataclass
@@ -84,16 +116,27 @@ async def send(fn: Callable[..., Awaitable[Any]], *args: Any, key: str) -> Any:
     return await fn(*args, idempotency_key=key)
 
 
-async def _read_state(client: Any, contact_id: str) -> dict[str, Any]:
-    return contact_state(await client.get_contact(contact_id))
+async def _read_state(client: Any, item: WorkItem) -> dict[str, Any]:
+    return contact_state(await client.get_contact(item.contact_id), item.clock())
+
+
+async def state_at_send(client: Any, item: WorkItem, key: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The contact's state to judge this item's change against, and the state read now
+    (None when the journalled one was trusted); a read state is journalled first."""
+    if item.trusts_before(key):
+        assert item.before is not None
+        return item.before, None
+    read = item.remember({**(item.before or {}), **await _read_state(client, item)})
+    return read, read
+
+
+def _absent(tag: str, tags: list[str]) -> bool:
+    return tag.casefold() not in {t.casefold() for t in tags}
 
 
 async def apply_tags(client: Any, item: WorkItem) -> Outcome:
     op = item.op
-    read: dict[str, Any] | None = None
-    before = item.before
-    if before is None or "tags" not in before:
-        read = before = item.remember({**(before or {}), **await _read_state(client, item.contact_id)})
+    before, read = await state_at_send(client, item, "tags")
     before_tags: list[str] = list(before.get("tags") or [])
     tags_after: list[str] | None = None
     if op.add_tags:
@@ -107,12 +150,13 @@ async def apply_tags(client: Any, item: WorkItem) -> Outcome:
             base = tags_after if tags_after is not None else before_tags
             tags_after = [t for t in base if t != tag]
     assert tags_after is not None
-    # What this item changed: tags that appeared / disappeared and are ones we asked
-    # for (case-insensitively, should a server normalise them); never somebody else's.
+    # What this item changed: tags we asked for that appeared / disappeared between the
+    # state at send time and the answer (case-insensitively, should a server normalise
+    # them); never somebody else's.
     wanted_in = {t.casefold() for t in op.add_tags}
     wanted_out = {t.casefold() for t in op.remove_tags}
-    added = [t for t in tags_after if t not in before_tags and t.casefold() in wanted_in]
-    removed = [t for t in before_tags if t not in tags_after and t.casefold() in wanted_out]
+    added = [t for t in tags_after if t.casefold() in wanted_in and _absent(t, before_tags)]
+    removed = [t for t in before_tags if t.casefold() in wanted_out and _absent(t, tags_after)]
     after = {"tags": tags_after, "added": added, "removed": removed}
     return Outcome(item.contact_id, DONE, changed=bool(added or removed), after=after, before=read)
 
@@ -120,19 +164,16 @@ async def apply_tags(client: Any, item: WorkItem) -> Outcome:
 async def apply_stage(client: Any, item: WorkItem) -> Outcome:
     op = item.op
     read: dict[str, Any] | None = None
-    before = item.before
-    if op.guard_stage or before is None or "stage" not in before:
-        current = await _read_state(client, item.contact_id)
-        if (
-            op.guard_stage
-            and item.resend
-            and current.get("stage") == op.stage
-            and op.stage != op.expect_stage
-        ):
+    before = item.before or {}
+    if not op.guard_stage:
+        before, read = await state_at_send(client, item, "stage")
+    else:
+        current = await _read_state(client, item)
+        if item.resend and current.get("stage") == op.stage and op.stage != op.expect_stage:
             # Our first send (whose answer was lost in a crash) already restored it.
             return Outcome(item.contact_id, DONE, changed=True, after={"stage": op.stage})
-        read = before = item.remember({**(before or {}), **current})
-        if op.guard_stage and before.get("stage") != op.expect_stage:
+        read = before = item.remember({**before, **current})
+        if before.get("stage") != op.expect_stage:
             return Outcome(
                 item.contact_id,
                 SKIPPED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -21,7 +22,8 @@ from orbit_tui.api.errors import (
     ValidationError,
 )
 from orbit_tui.api.models import Contact
-from orbit_tui.bulk.apply import Batch, Outcome, WorkItem, apply_list_add, apply_one, failure
+from orbit_tui.bulk.apply import SNAPSHOT_MAX_AGE, Batch, Outcome, WorkItem
+from orbit_tui.bulk.apply import apply_list_add, apply_one, failure
 from orbit_tui.bulk.journal import Finished, Item, Journal
 from orbit_tui.bulk.model import (
     DONE,
@@ -63,7 +65,9 @@ class BulkEngine:
     """Runs bulk jobs through an OrbitClient, journalled in a :class:`Journal`.
 
     ``live`` (the profile's key is LIVE) makes every writing call require
-    ``confirm=True``; ``read_only`` refuses them all.
+    ``confirm=True``; ``read_only`` refuses them all. ``snapshot_max_age``: how many
+    seconds (by ``clock``) a plan's snapshot of a contact stands for its state at send
+    time; older ones are read again before the change is sent.
     """
 
     def __init__(
@@ -77,6 +81,8 @@ class BulkEngine:
         base_url: str | None = None,
         item_retry_delay: float = 1.0,
         item_retries: int = ITEM_RETRIES,
+        snapshot_max_age: float = SNAPSHOT_MAX_AGE,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -86,6 +92,8 @@ class BulkEngine:
         self.base_url = base_url or getattr(client, "base_url", "") or ""
         self.item_retry_delay = item_retry_delay
         self.item_retries = max(0, int(item_retries))
+        self.snapshot_max_age = snapshot_max_age
+        self.clock = clock
 
     @classmethod
     def from_config(cls, client: Any, resolved: Any, *, concurrency: int | None = None) -> BulkEngine:
@@ -133,7 +141,7 @@ class BulkEngine:
         ``known``: contacts already at hand (marked rows) whose tags/stage count as
         known; ``on_count(n)``: called as the target's pages are read.
         """
-        return await build_plan(self.client, target, op, known=known, on_count=on_count)
+        return await build_plan(self.client, target, op, known=known, on_count=on_count, clock=self.clock)
 
     def create(self, plan: Plan, *, confirm: bool = False) -> str:
         """Write the planned job to the journal (state ``planned``); returns its id."""
@@ -220,7 +228,9 @@ class BulkEngine:
         run = RunState(job, self.journal.counts(job_id), on_progress, self.journal.latest_failures(job_id))
         try:
             await self._precheck(job)
-            queue = self._work_queue(job)
+            # A job run before (stopped, cancelled, crashed) has waited an unknown time:
+            # none of its plan's snapshots stands for a contact's state any more.
+            queue = self._work_queue(job, reread=job.state != JOB_PLANNED)
             run.emit()
             workers = [
                 asyncio.create_task(self._worker(run, queue, cancel))
@@ -264,14 +274,14 @@ class BulkEngine:
             except TRANSIENT:
                 pass  # no answer yet: the items themselves will retry and report
 
-    def _work_queue(self, job: JobInfo) -> deque[WorkItem | Batch]:
+    def _work_queue(self, job: JobInfo, *, reread: bool = False) -> deque[WorkItem | Batch]:
         items = self.journal.items(job.id, [IN_FLIGHT, PENDING])
         items.sort(key=lambda i: (i.state != IN_FLIGHT, i.seq))
         units: deque[WorkItem | Batch] = deque()
         batches: dict[str, Batch] = {}
         open_batch: Batch | None = None
         for item in items:
-            work = self._work_item(job, item)
+            work = self._work_item(job, item, reread=reread)
             if work.op.kind != "list_add":
                 units.append(work)
                 continue
@@ -289,7 +299,7 @@ class BulkEngine:
             open_batch.items.append(work)
         return units
 
-    def _work_item(self, job: JobInfo, item: Item) -> WorkItem:
+    def _work_item(self, job: JobInfo, item: Item, *, reread: bool = False) -> WorkItem:
         resend = item.state == IN_FLIGHT and bool(item.idem_key)
         key = item.idem_key if resend else f"bulk-{uuid.uuid4().hex}"
         assert key is not None
@@ -304,6 +314,9 @@ class BulkEngine:
             idem_key=key,
             resend=resend,
             save_before=save_before,
+            reread=reread or item.attempts > 0,  # resumed, or retried after a failure
+            clock=self.clock,
+            max_age=self.snapshot_max_age,
         )
 
     async def _worker(self, run: RunState, queue: deque[WorkItem | Batch], cancel: asyncio.Event) -> None:

@@ -31,6 +31,8 @@ def build_undo_plan(job: JobInfo, items: Iterable[Item]) -> Plan:
                 add_tags=tuple(after.get("removed") or ()),
                 remove_tags=tuple(after.get("added") or ()),
             )
+            # No ``read_at``: the undo reads each contact again before sending, so its own
+            # journal, too, holds only what it changed.
             before[item.contact_id] = {"tags": list(after.get("tags") or [])}
     elif op.kind == "list_add":
         inverse = Operation(kind="list_remove", list_id=op.list_id)

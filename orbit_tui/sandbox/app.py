@@ -105,7 +105,8 @@ class Api:
                     status, body = stored
                     return json_response(status, body or None, {**headers, "Idempotent-Replayed": "true"})
             ctx = Ctx(request=request, store=self.store, path=params,
-                      query=request.query_params, body=_parse_json(raw, request.method), hostile=self.hostile)
+                      query=request.query_params, body=_parse_json(raw, request.method), hostile=self.hostile,
+                      ignored_filters=frozenset(self.faults.ignore_filters))
             reply = spec.handler(ctx)
             status, body = self._render(reply, request_id)
         except ApiError as exc:

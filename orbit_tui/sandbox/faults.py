@@ -27,6 +27,10 @@ class Faults:
     reply_latency_ms: each answer waits this long *after* the request was acted on
         (designed here, for crash tests: a client killed in this window never learns
         that its change was applied).
+    ignore_filters: names of ``GET /contacts`` filters (``country_code``, ``tags``,
+        ``has_phone``, ``has_email``, ``created_after``, ``created_before``,
+        ``lifecycle_stage``) the server ignores, answering as if they were not given, the
+        way a server that does not know a filter designed here would.
     """
 
     latency_ms: float = 0
@@ -35,6 +39,7 @@ class Faults:
     rate_limit_per_min: int | None = None
     drop_rate: float = 0
     reply_latency_ms: float = 0
+    ignore_filters: tuple[str, ...] = ()
 
 
 DEFAULT_ADVERTISED_LIMIT = 3000

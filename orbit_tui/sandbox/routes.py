@@ -33,6 +33,7 @@ class Ctx:
     query: QueryParams
     body: Any
     hostile: bool = False
+    ignored_filters: frozenset[str] = frozenset()  # the ``ignore_filters`` fault
 
     def obj(self) -> dict[str, Any]:
         """The JSON body, which must be an object."""
@@ -68,7 +69,9 @@ def _page(result: C.PageResult) -> Reply:
     return Reply(result.items, pagination=result.pagination())
 
 
-def _filters(query: QueryParams) -> C.ContactFilters:
+def _filters(query: QueryParams, ignored: frozenset[str] = frozenset()) -> C.ContactFilters:
+    if ignored:
+        query = QueryParams([(k, v) for k, v in query.multi_items() if k not in ignored])
     raw_tags = query.get("tags") or ""
     tags = tuple(dict.fromkeys(t.strip() for t in raw_tags.split(",") if t.strip()))
     return C.ContactFilters(
@@ -82,7 +85,7 @@ def _filters(query: QueryParams) -> C.ContactFilters:
 # ---- contacts -----------------------------------------------------------------------
 
 def list_contacts(ctx: Ctx) -> Reply:
-    filters = _filters(ctx.query)
+    filters = _filters(ctx.query, ctx.ignored_filters)
     limit = query_limit(ctx.query)
     with ctx.store.read() as conn:
         return _page(C.page_contacts(conn, filters.where(), kind="contacts", params=filters.as_params(),

@@ -51,6 +51,13 @@ class MarkStore:
         if self._ids.pop(contact_id, 0) is None:
             self._changed()
 
+    def discard_many(self, contact_ids: Iterable[str]) -> int:
+        """Unmark every id; returns how many were marked."""
+        removed = sum(1 for contact_id in contact_ids if self._ids.pop(contact_id, 0) is None)
+        if removed:
+            self._changed()
+        return removed
+
     def clear(self) -> int:
         count = len(self._ids)
         self._ids.clear()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from orbit_tui.api.client import OrbitClient
+from orbit_tui.api.filters import FilterIgnored, mismatch
 from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.source import PageResult
 
@@ -36,8 +37,15 @@ class ClientSource:
         return None if page.has_more else len(page.items)
 
     async def iter_ids(self, query: ContactQuery) -> AsyncIterator[str]:
+        """Every id matching ``query``; raises FilterIgnored at the first contact a filter
+        excludes (the server ignored that filter: "matching" would mean everybody)."""
         params: dict[str, Any] = query.to_params()
+        read = 0
         async for contact in self.client.iter_contacts(**params, page_size=100):
+            found = mismatch(params, contact, page=read // 100 + 1)
+            if found is not None:
+                raise FilterIgnored(found)
+            read += 1
             yield contact.id
 
 

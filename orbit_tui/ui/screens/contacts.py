@@ -229,6 +229,7 @@ class ContactsScreen(PagingScreen):
 
     def set_query(self, query: ContactQuery, *, refresh: bool = False) -> None:
         self.query_state = query
+        self.ignored_filter = None  # judged again on the new query's rows
         self._show_chips()
         self.load_first(refresh=refresh)
 
@@ -252,8 +253,9 @@ class ContactsScreen(PagingScreen):
     def _show_chips(self) -> None:
         widget = self.query_one("#chips", Static)
         widget.set_class(self.query_state.has_filters, "active")
+        notice = self.ignored_filter.notice() if self.ignored_filter else None
         self._set_label(
-            "#chips", chips_text(self.query_state) if self.query_state.has_filters else Text()
+            "#chips", chips_text(self.query_state, notice) if self.query_state.has_filters else Text()
         )
 
     @on(Click, "#chips")
@@ -409,6 +411,7 @@ class ContactsScreen(PagingScreen):
         self._listeners.append(callback)
 
     def _notify_loaded(self) -> None:
+        self._check_filters()
         for callback in list(self._listeners):
             callback()
 

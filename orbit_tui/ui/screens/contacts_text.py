@@ -60,13 +60,17 @@ def chip_label(label: str) -> str:
     return f"[{label} ✕]"
 
 
-def chips_text(query: ContactQuery) -> Text:
+def chips_text(query: ContactQuery, notice: str | None = None) -> Text:
+    """The filter chips; ``notice`` (the server ignored a filter) replaces the key hints."""
     text = Text(CHIPS_PREFIX, style="bold", end="", no_wrap=True, overflow="ellipsis")
     for i, (_key, label) in enumerate(query.chips()):
         if i:
             text.append("  ")
         text.append(chip_label(label))
-    text.append("   x drops the last · X clears all · f edits", style="dim")
+    if notice:
+        text.append(f"   {notice}", style="bold")
+    else:
+        text.append("   x drops the last · X clears all · f edits", style="dim")
     return text
 
 
