@@ -116,3 +116,28 @@ async def test_the_bulk_command_line_uses_the_profiles_client_settings(tmp_path:
             await session.__aexit__(None, None, None)
     finally:
         mp.undo()
+
+
+async def test_undoing_an_old_job_that_added_a_dot_tag_deletes_nobody(bulk_server: Any, tmp_path: Path) -> None:
+    """A journal written before tags were checked: its undo would have sent
+    DELETE …/tags/.. (the contact itself) for every contact the job tagged."""
+    from bulk_helpers import make_client, make_engine, snapshot
+    from orbit_tui.bulk import DONE, Operation, Plan, Target
+
+    async with make_client(bulk_server) as client:
+        start = await snapshot(client)
+        ids = list(start)[:3]
+        engine = make_engine(client, tmp_path / "jobs.db")
+        op = Operation(kind="tags", add_tags=("..",))  # as an old journal holds it, unchecked
+        plan = Plan(target=Target.explicit(ids), op=op, contact_ids=ids,
+                    before={i: {"tags": start[i]["tags"]} for i in ids}, will_change=3)
+        job_id = engine.journal.create_job(plan, base_url=engine.base_url)
+        for cid in ids:
+            engine.journal.finish_item(job_id, cid, state=DONE, changed=True,
+                                       after={"added": [".."], "tags": [*start[cid]["tags"], ".."]})
+        engine.journal.set_job_state(job_id, "completed")
+        undo = await engine.undo(job_id, confirm=True)
+        assert undo.counts.failed == 3 and undo.counts.changed == 0
+        failures = engine.journal.latest_failures(undo.id)
+        assert {f.code for f in failures} == {"UNSAFE_PATH_VALUE"}
+        assert await snapshot(client) == start  # every contact still there, unchanged

@@ -173,3 +173,31 @@ async def test_t_on_detail_opens_the_editor_for_that_contact(sandbox: SandboxSer
                        what="detail shows the tag")
         assert "detail-t" in server_tags(sandbox, contacts[4].id)
         assert "detail-t" not in server_tags(sandbox, contacts[3].id)
+
+
+async def test_a_dot_tag_in_the_editor_is_refused_and_deletes_nothing(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path
+) -> None:
+    """``-..`` in the tag editor deleted the contact while the table still showed it."""
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        screen = app.contacts_screen
+        assert screen is not None
+        contact = screen.current_contact()
+        assert contact is not None
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagEditorScreen), what="editor")
+        editor = app.screen
+        await type_text(pilot, "-..")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "'..'" in str(editor.query_one("#tag-error").render()),
+                       what="the refusal")
+        assert app.screen is editor
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back")
+        app.run_command("tag -..")  # refused the same way
+        await wait_for(pilot, lambda: any("'..'" in str(n.message) for n in app._notifications),
+                       what=":tag refused")
+    response = httpx.get(f"{sandbox.base_url}/contacts/{contact.id}", headers={"X-API-Key": sandbox.api_key})
+    assert response.status_code == 200

@@ -23,7 +23,7 @@ BADGES: dict[str, tuple[str, str]] = {
     "LIVE": (" ● LIVE ", "bold #ffffff on #d70000"),
     "TEST": (" ◆ TEST ", "bold #000000 on #ffd700"),
     "DEMO": (" ◇ DEMO ", "bold #000000 on #5fd7ff"),
-    "UNKNOWN": (" ? KEY ", "bold reverse"),
+    "UNKNOWN": (" ● ? KEY ", "bold #ffffff on #d70000"),  # not provably a test key: LIVE's look
 }
 
 
@@ -33,7 +33,8 @@ def render_status(
     """``badge_styles`` (kind → style) come from the theme's ``badge-*`` variables."""
     profile = status.profile
     label, style = BADGES.get(profile.kind, BADGES["UNKNOWN"])
-    style = (badge_styles or {}).get(profile.kind, style)
+    themed = badge_styles or {}
+    style = themed.get(profile.kind) or (themed.get("LIVE", style) if profile.live else style)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(label, style=style)
     text.append(" ")
