@@ -125,6 +125,7 @@ class ContactsScreen(PagingScreen):
         self._freshness: dict[int, PageResult] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._activity = ""
+        self._settling = False
         self._listeners: list[Callable[[], None]] = []
         self._told_first_page = False
         self._labels: dict[str, Text] = {}
@@ -396,7 +397,21 @@ class ContactsScreen(PagingScreen):
         room = widget.content_size.width if widget.region.width else -1
         emptied = not text.cell_len and old is not None and old.cell_len > 0
         fits = 0 <= room - text.cell_len <= LABEL_SLACK
-        widget.update(text, layout=old is None or emptied or not fits)
+        layout = old is None or emptied or not fits
+        widget.update(text, layout=layout)
+        if not layout and room != text.cell_len and not self._settling:
+            # Painted into a room a little too wide: once that frame is out, lay the
+            # header out to the text's own width, so what the screen settles on
+            # depends on its texts alone, never on the order they came in.
+            self._settling = True
+            self.call_after_refresh(self._settle_labels)
+
+    def _settle_labels(self) -> None:
+        self._settling = False
+        for selector, text in self._labels.items():
+            widget = self.query_one(selector, Static)
+            if widget.region.width and widget.content_size.width != text.cell_len:
+                widget.refresh(layout=True)
 
     @property
     def counts_text(self) -> str:
