@@ -27,6 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from orbit_tui.api import errors as E
 from orbit_tui.api.base import CREATE_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.walk import WalkGuard
 from orbit_tui.api.models import (
     ActivityItem,
     Contact,
@@ -98,6 +99,16 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
     )
 
 
+def _ident(item: Any) -> str:
+    """What tells two items of a walk apart: the id, else the whole item (activity)."""
+    ident = getattr(item, "id", None)
+    if isinstance(ident, str):
+        return ident
+    if isinstance(item, BaseModel):
+        return item.model_dump_json()
+    return repr(item)
+
+
 class OrbitClient(BaseClient):
     """The async Orbit Contacts client. See the module docstring."""
 
@@ -106,14 +117,20 @@ class OrbitClient(BaseClient):
 
     # -- helpers ------------------------------------------------------------------
     async def _iterate(
-        self, fetch: Callable[[str | None], Awaitable[Page[Any]]]
+        self, fetch: Callable[[str | None], Awaitable[Page[Any]]], what: str = "contacts"
     ) -> AsyncIterator[Any]:
+        """Follow cursors until ``has_more`` is false; a runaway walk raises (see walk.py)."""
+        guard = WalkGuard(what=what)
         cursor: str | None = None
         while True:
             page = await fetch(cursor)
+            guard.feed(
+                (_ident(item) for item in page.items), cursor=cursor,
+                next_cursor=page.cursor, has_more=page.has_more, total=page.total,
+            )
             for item in page.items:
                 yield item
-            if not page.has_more or not page.cursor or page.cursor == cursor:
+            if not page.has_more or not page.cursor:
                 return
             cursor = page.cursor
 
@@ -226,7 +243,8 @@ class OrbitClient(BaseClient):
         self, contact_id: str, *, page_size: int = 100, **filters: Any
     ) -> AsyncIterator[ActivityItem]:
         return self._iterate(
-            lambda c: self.list_activity(contact_id, limit=page_size, cursor=c, **filters)
+            lambda c: self.list_activity(contact_id, limit=page_size, cursor=c, **filters),
+            "activity items",
         )
 
     async def set_preferences(
@@ -259,7 +277,7 @@ class OrbitClient(BaseClient):
         return _page(reply, ContactList)
 
     def iter_lists(self, *, page_size: int = 100) -> AsyncIterator[ContactList]:
-        return self._iterate(lambda c: self.list_lists(limit=page_size, cursor=c))
+        return self._iterate(lambda c: self.list_lists(limit=page_size, cursor=c), "lists")
 
     async def create_list(self, name: str, description: str | None = None) -> ContactList:
         body: dict[str, Any] = {"name": name}
@@ -330,7 +348,7 @@ class OrbitClient(BaseClient):
         return _page(reply, Segment)
 
     def iter_segments(self, *, page_size: int = 100) -> AsyncIterator[Segment]:
-        return self._iterate(lambda c: self.list_segments(limit=page_size, cursor=c))
+        return self._iterate(lambda c: self.list_segments(limit=page_size, cursor=c), "segments")
 
     async def get_segment(self, segment_id: str) -> Segment:
         reply = await self.request("GET", f"contacts/segments/{_seg(segment_id)}", designed=True)

@@ -17,6 +17,8 @@ server echoes back (see :func:`scrub`) before building an error, and neither ``s
     ├── ConflictError           409  another contact already has this phone/email (``.field``)
     ├── RateLimitedError        429  too many requests (``.retry_after`` seconds)
     ├── ServerError             5xx  Orbit failed (or answered something unreadable)
+    ├── RedirectError           3xx  the server redirected instead of answering
+    ├── RunawayPaginationError       pages went on past the end (a cursor loop)
     ├── NetworkError                 no answer: connection refused/dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
     └── UnsupportedError             this server does not offer that endpoint
@@ -36,6 +38,8 @@ __all__ = [
     "ConflictError",
     "RateLimitedError",
     "ServerError",
+    "RedirectError",
+    "RunawayPaginationError",
     "NetworkError",
     "RequestTimeoutError",
     "UnsupportedError",
@@ -225,6 +229,43 @@ class ServerError(OrbitError):
             "This is on Orbit's side, not yours. Try again in a minute; if it persists, "
             "escalate with the request id. A change may not have been applied: refresh (r) "
             "to check before repeating it."
+        )
+
+
+class RedirectError(OrbitError):
+    """A 3xx answer: the request was not done (redirects are never followed)."""
+
+    default_code = "REDIRECTED"
+    title = "Orbit's server answered with a redirect"
+
+    @property
+    def location(self) -> str:
+        return str(self.details.get("location") or "")
+
+    def _why(self) -> str:
+        where = f" to {self.location}" if self.location else ""
+        return f"It answered HTTP {self.status}, a redirect{where}, instead of doing the request"
+
+    def _todo(self) -> str:
+        return (
+            "Nothing was done by this request. Check the profile's base URL "
+            "(for example http → https, or a missing /api/v1)."
+        )
+
+
+class RunawayPaginationError(OrbitError):
+    """Following cursors went on past the end: stopped by :mod:`orbit_tui.api.walk`."""
+
+    default_code = "RUNAWAY_PAGINATION"
+    title = "Reading the pages stopped"
+
+    def _why(self) -> str:
+        return self.message
+
+    def _todo(self) -> str:
+        return (
+            "What was read before it stopped is kept; nothing was changed. This is a fault "
+            "on Orbit's side: try again later, and escalate if it repeats."
         )
 
 
