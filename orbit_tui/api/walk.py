@@ -91,7 +91,7 @@ class WalkGuard:
         self.items += len(page_ids)
         repeated = sum(1 for ident in page_ids if ident in self._ids)
         self.repeats += repeated
-        if page_ids and repeated == len(page_ids) and self.pages > 1:
+        if page_ids and repeated == len(page_ids) and self.items > len(page_ids):
             raise self._stop(f"the same {self.what} again")
         if self.repeats > max(100, self.items // 10):
             raise self._stop(f"the same {self.what} again")
