@@ -331,6 +331,19 @@ class BaseClient:
         except asyncio.CancelledError:
             end("cancelled")
             raise
+        except E.OrbitError as known:
+            if not ended:
+                end("failed", status=known.status, error=known)
+            raise
+        except Exception as exc:
+            # A bug or an answer nothing above foresaw: the request still ends, as failed,
+            # so listeners' in-flight counts go back. The key never reaches the message.
+            unexpected = E.UnexpectedError(
+                E.scrub(type(exc).__name__, self.__key), method=method, path=shown
+            )
+            log.error("%s %s failed unexpectedly: %s", method, shown, type(exc).__name__)
+            end("failed", error=unexpected)
+            raise unexpected from None
         finally:
             if not ended:
                 ended = True

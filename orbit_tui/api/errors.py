@@ -21,7 +21,8 @@ server echoes back (see :func:`scrub`) before building an error, and neither ``s
     ├── RunawayPaginationError       pages went on past the end (a cursor loop)
     ├── NetworkError                 no answer: connection refused/dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
-    └── UnsupportedError             this server does not offer that endpoint
+    ├── UnsupportedError             this server does not offer that endpoint
+    └── UnexpectedError              something nobody foresaw went wrong in the client
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "NetworkError",
     "RequestTimeoutError",
     "UnsupportedError",
+    "UnexpectedError",
     "scrub",
 ]
 
@@ -306,4 +308,20 @@ class UnsupportedError(OrbitError):
         return (
             "Use the Orbit web console for this action, or ask Orbit support whether "
             "the endpoint is available for your account."
+        )
+
+
+class UnexpectedError(OrbitError):
+    """Something went wrong inside the client that no other error describes."""
+
+    default_code = "UNEXPECTED_ERROR"
+    title = "Something unexpected went wrong while talking to Orbit"
+
+    def _why(self) -> str:
+        return f"The request could not be completed ({self.message})" if self.message else ""
+
+    def _todo(self) -> str:
+        return (
+            "A change may or may not have been applied: refresh (r) to check before "
+            "repeating it. If it keeps happening, report it with the steps that led here."
         )
