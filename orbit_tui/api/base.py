@@ -55,6 +55,16 @@ EventKind = Literal[
     "started", "finished", "failed", "cancelled", "retrying", "throttled", "online", "offline"
 ]
 
+_SUCCESS: dict[str, frozenset[int]] = {
+    "GET": frozenset({200}),
+    "POST": frozenset({200, 201}),  # creates answer 201 (200 accepted), other POSTs 200
+    "PUT": frozenset({200}),
+    "PATCH": frozenset({200}),
+    "DELETE": frozenset({200, 204}),
+}
+"""The answers that mean "done", per method; any other status below 400 is a failure."""
+_ANY_SUCCESS = frozenset({200, 201, 204})
+
 SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
 CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
 
@@ -292,7 +302,7 @@ class BaseClient:
                 else:
                     self.pacer.observe(response.headers, ticket)
                     self._set_online(True)
-                    if response.status_code < 400:
+                    if response.status_code in _SUCCESS.get(method, _ANY_SUCCESS):
                         try:
                             reply = self._reply(response, method, shown)
                         except E.OrbitError as bad:
@@ -375,7 +385,7 @@ class BaseClient:
             if sent_maybe and not repeatable:
                 return None
             return self.retry.backoff(attempt)
-        if isinstance(error, E.ServerError) and error.status != 501 and repeatable:
+        if isinstance(error, E.ServerError) and (error.status or 0) >= 500 and error.status != 501 and repeatable:
             return self.retry.backoff(attempt)
         return None
 
@@ -408,11 +418,37 @@ class BaseClient:
         request_id = meta.get("request_id") or request_id
         return Reply(status=response.status_code, data=body["data"], meta=meta, request_id=request_id)
 
+    def _not_success(
+        self, response: httpx.Response, method: str, path: str, request_id: str | None
+    ) -> E.OrbitError:
+        """A 3xx, or a 2xx the contract does not name for this method: never a success."""
+        status = response.status_code
+        doing = "answering" if method == "GET" else "doing the change"
+        common: dict[str, Any] = dict(
+            status=status, request_id=request_id, method=method, path=path
+        )
+        if 300 <= status < 400:
+            location = str(E.scrub(response.headers.get("location") or "", self.__key))[:300]
+            where = f" to {location}" if location else ""
+            return E.RedirectError(
+                f"Orbit's server answered with a redirect{where} instead of {doing}; "
+                "check the base URL (for example http → https)",
+                details={"location": location} if location else {}, **common,
+            )
+        expected = " or ".join(str(s) for s in sorted(_SUCCESS.get(method, _ANY_SUCCESS)))
+        return E.ServerError(
+            f"Orbit's server answered HTTP {status} instead of {expected}; the request "
+            "may not have been done",
+            code="UNEXPECTED_RESPONSE", **common,
+        )
+
     def _error(
         self, response: httpx.Response, method: str, path: str, designed: bool
     ) -> E.OrbitError:
         status = response.status_code
         request_id = response.headers.get("x-request-id")
+        if status < 400:
+            return self._not_success(response, method, path, request_id)
         envelope: dict[str, Any] | None = None
         try:
             body = response.json()

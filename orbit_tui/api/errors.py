@@ -238,21 +238,17 @@ class RedirectError(OrbitError):
     """A 3xx answer: the request was not done (redirects are never followed)."""
 
     default_code = "REDIRECTED"
-    title = "Orbit's server answered with a redirect"
+    title = "The request was not done"
 
     @property
     def location(self) -> str:
         return str(self.details.get("location") or "")
 
     def _why(self) -> str:
-        where = f" to {self.location}" if self.location else ""
-        return f"It answered HTTP {self.status}, a redirect{where}, instead of doing the request"
+        return self.message
 
     def _todo(self) -> str:
-        return (
-            "Nothing was done by this request. Check the profile's base URL "
-            "(for example http → https, or a missing /api/v1)."
-        )
+        return "Nothing was done by this request."
 
 
 class RunawayPaginationError(OrbitError):
