@@ -94,7 +94,7 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
         items=items,
         cursor=pagination.get("cursor") or None,
         has_more=bool(pagination.get("has_more")),
-        total=total if isinstance(total, int) else None,
+        total=_total(total, len(items)),
         request_id=reply.request_id,
     )
 
@@ -107,6 +107,14 @@ def _ident(item: Any) -> str:
     if isinstance(item, BaseModel):
         return item.model_dump_json()
     return repr(item)
+
+
+def _total(total: Any, on_page: int) -> int | None:
+    """The page's ``total``, or None when it cannot be true (negative, not a whole
+    number, a boolean, fewer than the items on this very page)."""
+    if isinstance(total, bool) or not isinstance(total, int) or total < on_page:
+        return None
+    return total
 
 
 class OrbitClient(BaseClient):

@@ -65,7 +65,8 @@ def walk_guard(window: PageWindow) -> WalkGuard:
 
 def walk_text(window: PageWindow) -> str:
     reached = window.absolute_start() + window.row_count
-    total = f" of {format_count(window.total)}" if window.total is not None else ""
+    known = window.total if window.total is not None and window.total >= reached else None
+    total = f" of {format_count(known)}" if known is not None else ""
     return f"to the end… row {format_count(reached)}{total} · esc stops"
 
 
