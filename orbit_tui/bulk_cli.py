@@ -286,10 +286,16 @@ class _Session:
         self.resolved = _resolve(args)
 
     async def __aenter__(self) -> BulkEngine:
+        from orbit_tui.api.base import Timeouts
         from orbit_tui.api.client import OrbitClient
 
         r = self.resolved
-        self.client = OrbitClient(r.base_url, r.api_key)
+        s = r.settings
+        self.client = OrbitClient(
+            r.base_url, r.api_key, max_retries=s.max_retries,
+            timeouts=Timeouts(connect=s.connect_timeout, read=s.read_timeout,
+                              deadline=s.request_deadline),
+        )
         self.engine = BulkEngine.from_config(self.client, r, concurrency=self.args.concurrency)
         for warning in getattr(self.engine.journal, "warnings", []):
             sys.stderr.write(f"orbit-tui bulk: {warning}\n")

@@ -71,10 +71,16 @@ CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotenc
 
 @dataclass(frozen=True)
 class Timeouts:
+    """httpx's per-phase timeouts, and ``deadline``: the most one attempt may take as a
+    whole, from sending to the last byte of the answer. A body that trickles in a byte
+    at a time never trips the read timeout (it counts from the last byte); the deadline
+    ends such an attempt as a timeout like any other."""
+
     connect: float = 5.0
     read: float = 15.0
     write: float = 15.0
     pool: float = 15.0
+    deadline: float = 60.0
 
     def to_httpx(self) -> httpx.Timeout:
         import httpx
@@ -274,9 +280,10 @@ class BaseClient:
                 sent_maybe = True
                 try:
                     self.requests_sent += 1
-                    response = await self._http.request(
-                        method, url, params=clean or None, json=json, headers=headers
-                    )
+                    async with asyncio.timeout(self.timeouts.deadline):
+                        response = await self._http.request(
+                            method, url, params=clean or None, json=json, headers=headers
+                        )
                 except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                     self.pacer.abandon(ticket)
                     bad_url = E.OrbitError(
@@ -290,6 +297,13 @@ class BaseClient:
                     sent_maybe = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                     error: E.OrbitError = E.RequestTimeoutError(
                         type(exc).__name__, method=method, path=shown
+                    )
+                except TimeoutError:
+                    self.pacer.abandon(ticket)
+                    sent_maybe = True
+                    error = E.RequestTimeoutError(
+                        f"no complete answer within {self.timeouts.deadline:g} s",
+                        method=method, path=shown,
                     )
                 except httpx.TransportError as exc:
                     self.pacer.abandon(ticket)

@@ -243,7 +243,8 @@ def open_services(resolved: ResolvedConfig) -> Services:
         client = OrbitClient(
             base_url,
             api_key,
-            timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout),
+            timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout,
+                              deadline=settings.request_deadline),
             max_retries=settings.max_retries,
         )
         source, cache = build_source(client, resolved, api_key)
