@@ -41,6 +41,7 @@ from orbit_tui.bulk.model import (
     ReadOnlyProfile,
     Target,
 )
+from orbit_tui.bulk.pause import RateLimitPause
 from orbit_tui.bulk.undo import build_undo_plan
 from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
@@ -76,6 +77,7 @@ class BulkEngine:
         base_url: str | None = None,
         item_retry_delay: float = 1.0,
         item_retries: int = ITEM_RETRIES,
+        max_rate_wait: float | None = None,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -85,6 +87,12 @@ class BulkEngine:
         self.base_url = base_url or getattr(client, "base_url", "") or ""
         self.item_retry_delay = item_retry_delay
         self.item_retries = max(0, int(item_retries))
+        # A 429 asking for a longer wait than this pauses the job (see bulk/pause.py).
+        retry = getattr(client, "retry", None)
+        self.max_rate_wait = max_rate_wait if max_rate_wait is not None else float(
+            getattr(retry, "max_server_wait", 120.0)
+        )
+        self.paused_until: str | None = None  # set when the last run paused for a 429
 
     @classmethod
     def from_config(cls, client: Any, resolved: Any, *, concurrency: int | None = None) -> BulkEngine:
@@ -239,7 +247,11 @@ class BulkEngine:
             self.journal.set_job_state(job_id, JOB_CANCELLED, "interrupted")
             raise
         counts = self.journal.counts(job_id)
-        if run.fatal is not None:
+        if isinstance(run.fatal, RateLimitPause):
+            self.paused_until = run.fatal.until.isoformat()
+            self.journal.set_job_state(job_id, JOB_STOPPED, run.fatal.message(job_id, counts.remaining))
+            run.state = JOB_STOPPED
+        elif run.fatal is not None:
             message = run.fatal.explain() if isinstance(run.fatal, OrbitError) else str(run.fatal)
             self.journal.set_job_state(job_id, JOB_STOPPED, message)
             run.state = JOB_STOPPED
@@ -365,6 +377,11 @@ class BulkEngine:
                 run.fatal = exc
                 return None
             except TRANSIENT as exc:
+                if isinstance(exc, RateLimitedError) and (exc.retry_after or 0) > self.max_rate_wait:
+                    # Neither sat out nor retried, and no item fails for it: pause the job.
+                    if not isinstance(run.fatal, RateLimitPause):
+                        run.fatal = RateLimitPause(float(exc.retry_after or 0))
+                    return None
                 last: OrbitError = exc
                 if round_ < self.item_retries:
                     await asyncio.sleep(self.item_retry_delay * (round_ + 1))
