@@ -39,6 +39,7 @@ from orbit_tui.api.models import (
     Page,
     Segment,
     SegmentPreview,
+    lenient_contact,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,10 +84,20 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
         data = data["items"]
     if not isinstance(data, list):
         raise _bad_shape(reply, f"a list of {model.__name__}")
-    try:
-        items = [model.model_validate(item) for item in data]
-    except PydanticValidationError as exc:
-        raise _bad_shape(reply, f"a list of {model.__name__}", exc) from None
+    dropped = 0
+    if model is Contact:  # one odd contact must not sink the page (see lenient_contact)
+        items: list[Any] = []
+        for raw in data:
+            contact = lenient_contact(raw)
+            if contact is None:
+                dropped += 1
+            else:
+                items.append(contact)
+    else:
+        try:
+            items = [model.model_validate(item) for item in data]
+        except PydanticValidationError as exc:
+            raise _bad_shape(reply, f"a list of {model.__name__}", exc) from None
     pagination = reply.meta.get("pagination") if isinstance(reply.meta, dict) else None
     pagination = pagination if isinstance(pagination, dict) else {}
     total = pagination.get("total")
@@ -94,8 +105,9 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
         items=items,
         cursor=pagination.get("cursor") or None,
         has_more=bool(pagination.get("has_more")),
-        total=_total(total, len(items)),
+        total=_total(total, len(items) + dropped),
         request_id=reply.request_id,
+        unreadable=dropped,
     )
 
 

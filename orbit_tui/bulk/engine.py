@@ -43,6 +43,7 @@ from orbit_tui.bulk.model import (
 )
 from orbit_tui.bulk.pause import RateLimitPause
 from orbit_tui.bulk.undo import build_undo_plan
+from orbit_tui.bulk.unreadable import skip_unreadable
 from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
 
@@ -140,7 +141,8 @@ class BulkEngine:
         ``known``: contacts already at hand (marked rows) whose tags/stage count as
         known; ``on_count(n)``: called as the target's pages are read.
         """
-        return await build_plan(self.client, target, op, known=known, on_count=on_count)
+        plan = await build_plan(self.client, target, op, known=known, on_count=on_count)
+        return skip_unreadable(plan)
 
     def create(self, plan: Plan, *, confirm: bool = False) -> str:
         """Write the planned job to the journal (state ``planned``); returns its id."""

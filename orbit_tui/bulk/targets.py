@@ -22,7 +22,10 @@ MEMBERSHIP_PAGE_CAP = 200  # read at most 200 pages (20,000 members) of the oper
 
 
 def contact_state(contact: Contact) -> dict[str, Any]:
-    return {"tags": list(contact.tags), "stage": contact.lifecycle_stage}
+    state: dict[str, Any] = {"tags": list(contact.tags), "stage": contact.lifecycle_stage}
+    if contact.unreadable:  # half-read: the plan skips it (bulk/unreadable.py)
+        state["unreadable"] = list(contact.unreadable)
+    return state
 
 
 def _target_contacts(client: Any, target: Target) -> AsyncIterator[Contact]:
