@@ -14,19 +14,19 @@ Retry decisions (at most ``RetryPolicy.max_retries`` retries):
   every request of the pacer waits with it.
 * A 5xx (except 501) and an ambiguous network failure (timeout while reading, connection
   dropped mid-answer: the server may have applied the change) are retried only for
-  requests that are safe to repeat: GET, PUT, DELETE, the naturally idempotent POSTs
-  (add tags, add list members, segment preview) and — because they carry an
-  ``Idempotency-Key`` the contract says Orbit honours — the create POSTs (contact, list,
-  segment). ``trust_idempotency_keys=False`` turns off the latter for a server known not
-  to honour keys: a create is then never repeated after an ambiguous failure (a duplicate
-  list is worse than an error the agent can check).
+  requests that are safe to repeat: GET, PUT, DELETE and the naturally idempotent POSTs
+  (add tags, add list members, segment preview). The error of a change that may have
+  been applied carries ``maybe_applied``.
+* A create POST (contact, list, segment) is not repeated here after an ambiguous
+  failure: Orbit never promises to honour an ``Idempotency-Key``, and a repeated list
+  or segment create would make a duplicate. :mod:`orbit_tui.api.creates` checks first
+  whether the create took effect, and retries once only if it did not.
+  ``trust_idempotency_keys=True`` (a server known to honour keys) retries them here.
 * A DELETE retried after an ambiguous failure that then answers 404 counts as done: the
   first attempt did it.
+* Only the answers the contract names mean done (GET 200, POST 201/200, PUT 200, DELETE
+  204/200); a redirect or any other status below 400 is an error, never retried.
 
-On a server that ignores Idempotency-Key the worst outcomes of these retries are benign
-and visible: a repeated add-members reports the ids as ``already_member`` instead of
-``added``; a repeated contact create answers 409 CONFLICT (phone and email are unique), a
-repeated list or segment create makes a duplicate — hence ``trust_idempotency_keys``.
 Every non-GET gets a fresh key per logical request (``orbit-tui-<uuid4>``), reused by
 each of its retries, never across two calls.
 """
@@ -140,7 +140,7 @@ class BaseClient:
         transport: httpx.AsyncBaseTransport | None = None,
         pacer: Pacer | None = None,
         user_agent: str | None = None,
-        trust_idempotency_keys: bool = True,
+        trust_idempotency_keys: bool = False,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -187,6 +187,10 @@ class BaseClient:
                 verify=not self.base_url.startswith("http://"),
             )
         return self._http_client
+
+    def wall(self) -> float:
+        """The wall clock this client reads (injectable for tests)."""
+        return self._wall()
 
     # -- lifecycle ----------------------------------------------------------------
     async def __aenter__(self) -> "BaseClient":
@@ -342,6 +346,7 @@ class BaseClient:
                     if isinstance(error, E.NetworkError):
                         self._set_online(False)
                     log.info("%s %s failed: %s", method, shown, error.code)
+                    error.maybe_applied = ambiguous and method != "GET"
                     end("failed", status=error.status, error=error)
                     raise error
                 self._emit(

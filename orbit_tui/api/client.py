@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from orbit_tui.api import errors as E
-from orbit_tui.api.base import CREATE_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.base import SAFE_POST, BaseClient, Reply
+from orbit_tui.api.creates import create_checked, create_contact_checked, find_list, find_segment
 from orbit_tui.api.walk import WalkGuard
 from orbit_tui.api.models import (
     ActivityItem,
@@ -214,8 +215,9 @@ class OrbitClient(BaseClient):
         return _one(await self.request("GET", f"contacts/{_seg(contact_id)}"), Contact)
 
     async def create_contact(self, data: ContactInput | Mapping[str, Any]) -> Contact:
-        reply = await self.request("POST", "contacts", json=_body(data), post_kind=CREATE_POST)
-        return _one(reply, Contact)
+        """POST /contacts; after a lost answer, checked as :mod:`.creates` says."""
+        answer = await create_contact_checked(self, _body(data))
+        return answer if isinstance(answer, Contact) else _one(answer, Contact)
 
     async def update_contact(
         self, contact_id: str, data: ContactInput | Mapping[str, Any], *,
@@ -303,8 +305,11 @@ class OrbitClient(BaseClient):
         body: dict[str, Any] = {"name": name}
         if description is not None:
             body["description"] = description
-        reply = await self.request("POST", "contacts/lists", json=body, post_kind=CREATE_POST)
-        return _one(reply, ContactList)
+        reply, found = await create_checked(
+            self, "contacts/lists", body,
+            lambda since: find_list(self, name, description, since),
+        )
+        return found if reply is None else _one(reply, ContactList)
 
     async def update_list(
         self, list_id: str, *, name: str | None = None, description: str | None = None
@@ -375,11 +380,11 @@ class OrbitClient(BaseClient):
         return _one(reply, Segment)
 
     async def create_segment(self, name: str, rules: Mapping[str, Any]) -> Segment:
-        reply = await self.request(
-            "POST", "contacts/segments", json={"name": name, "rules": dict(rules)},
-            post_kind=CREATE_POST,
+        reply, found = await create_checked(
+            self, "contacts/segments", {"name": name, "rules": dict(rules)},
+            lambda since: find_segment(self, name, rules, since),
         )
-        return _one(reply, Segment)
+        return found if reply is None else _one(reply, Segment)
 
     async def update_segment(
         self, segment_id: str, *, name: str | None = None, rules: Mapping[str, Any] | None = None

@@ -92,6 +92,9 @@ class OrbitError(Exception):
         self.request_id: str | None = request_id
         self.method: str | None = method
         self.path: str | None = path
+        # Set by the client when an attempt may have reached the server (a 5xx, a
+        # connection lost mid-answer): a change may have been applied nonetheless.
+        self.maybe_applied: bool = False
         super().__init__(self.message)
 
     # -- presentation -------------------------------------------------------------
