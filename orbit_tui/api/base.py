@@ -39,12 +39,13 @@ import logging
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 from orbit_tui import __version__
 from orbit_tui.api import errors as E
-from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
+from orbit_tui.api.answers import _ANY_SUCCESS, _SUCCESS, Reply, read_error, read_reply
+from orbit_tui.api.pacing import Pacer, RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -54,16 +55,6 @@ log = logging.getLogger("orbit_tui.api")
 EventKind = Literal[
     "started", "finished", "failed", "cancelled", "retrying", "throttled", "online", "offline"
 ]
-
-_SUCCESS: dict[str, frozenset[int]] = {
-    "GET": frozenset({200}),
-    "POST": frozenset({200, 201}),  # creates answer 201 (200 accepted), other POSTs 200
-    "PUT": frozenset({200}),
-    "PATCH": frozenset({200}),
-    "DELETE": frozenset({200, 204}),
-}
-"""The answers that mean "done", per method; any other status below 400 is a failure."""
-_ANY_SUCCESS = frozenset({200, 201, 204})
 
 SAFE_POST = "safe"  # naturally idempotent POST (repeating it changes nothing)
 CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
@@ -110,16 +101,6 @@ class ClientEvent:
 
 
 Listener = Callable[[ClientEvent], None]
-
-
-@dataclass
-class Reply:
-    """A successful answer: the envelope's ``data`` and ``meta``."""
-
-    status: int
-    data: Any
-    meta: dict[str, Any] = field(default_factory=dict)
-    request_id: str | None = None
 
 
 def mask_key(key: str | None) -> str:
@@ -408,112 +389,11 @@ class BaseClient:
             return self.retry.backoff(attempt)
         return None
 
-    # -- answers ------------------------------------------------------------------
+    # -- answers (orbit_tui.api.answers) -------------------------------------------
     def _reply(self, response: httpx.Response, method: str, path: str) -> Reply:
-        request_id = response.headers.get("x-request-id")
-        if response.status_code == 204 or not response.content:
-            return Reply(status=response.status_code, data=None, request_id=request_id)
-        try:
-            body = response.json()
-        except ValueError:
-            raise E.ServerError(
-                "Orbit answered something that is not JSON",
-                code="UNEXPECTED_RESPONSE",
-                status=response.status_code,
-                request_id=request_id,
-                method=method,
-                path=path,
-            ) from None
-        if not isinstance(body, dict) or "data" not in body:
-            raise E.ServerError(
-                "Orbit's answer has no 'data' envelope",
-                code="UNEXPECTED_RESPONSE",
-                status=response.status_code,
-                request_id=request_id,
-                method=method,
-                path=path,
-            )
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-        request_id = meta.get("request_id") or request_id
-        return Reply(status=response.status_code, data=body["data"], meta=meta, request_id=request_id)
-
-    def _not_success(
-        self, response: httpx.Response, method: str, path: str, request_id: str | None
-    ) -> E.OrbitError:
-        """A 3xx, or a 2xx the contract does not name for this method: never a success."""
-        status = response.status_code
-        doing = "answering" if method == "GET" else "doing the change"
-        common: dict[str, Any] = dict(
-            status=status, request_id=request_id, method=method, path=path
-        )
-        if 300 <= status < 400:
-            location = str(E.scrub(response.headers.get("location") or "", self.__key))[:300]
-            where = f" to {location}" if location else ""
-            return E.RedirectError(
-                f"Orbit's server answered with a redirect{where} instead of {doing}; "
-                "check the base URL (for example http → https)",
-                details={"location": location} if location else {}, **common,
-            )
-        expected = " or ".join(str(s) for s in sorted(_SUCCESS.get(method, _ANY_SUCCESS)))
-        return E.ServerError(
-            f"Orbit's server answered HTTP {status} instead of {expected}; the request "
-            "may not have been done",
-            code="UNEXPECTED_RESPONSE", **common,
-        )
+        return read_reply(response, method, path)
 
     def _error(
         self, response: httpx.Response, method: str, path: str, designed: bool
     ) -> E.OrbitError:
-        status = response.status_code
-        request_id = response.headers.get("x-request-id")
-        if status < 400:
-            return self._not_success(response, method, path, request_id)
-        envelope: dict[str, Any] | None = None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            meta = body.get("meta")
-            if isinstance(meta, dict) and meta.get("request_id"):
-                request_id = str(meta["request_id"])
-            if isinstance(body.get("error"), dict):
-                envelope = body["error"]
-        key = self.__key
-        common: dict[str, Any] = dict(
-            status=status, request_id=request_id, method=method, path=path
-        )
-        if designed and (status in (405, 501) or (status == 404 and envelope is None)):
-            return E.UnsupportedError(code="UNSUPPORTED", **common)
-        if envelope is not None:
-            code = str(E.scrub(envelope.get("code") or "", key)) or None
-            message = str(E.scrub(envelope.get("message") or "", key))
-            raw_details = envelope.get("details")
-            details = raw_details if isinstance(raw_details, dict) else (
-                {} if raw_details is None else {"value": raw_details}
-            )
-            details = E.scrub(details, key)
-        else:
-            code, message, details = None, f"HTTP {status} {response.reason_phrase}", {}
-        common.update(code=code, details=details)
-        if status == 429:
-            wait = rate_limit_wait(response.headers, details, wall=self._wall())
-            return E.RateLimitedError(message, retry_after=wait, **common)
-        if code == "INVALID_CURSOR":
-            return E.InvalidCursorError(message, **common)
-        cls: type[E.OrbitError]
-        if status == 401:
-            cls = E.AuthError
-        elif status == 403:
-            cls = E.PermissionDeniedError
-        elif status == 404:
-            cls = E.NotFoundError
-        elif status in (400, 422):
-            cls = E.ValidationError
-        elif status == 409:
-            cls = E.ConflictError
-        elif status >= 500:
-            cls = E.ServerError
-        else:
-            cls = E.OrbitError
-        return cls(message, **common)
+        return read_error(response, method, path, designed, key=self.__key, wall=self._wall())
