@@ -28,7 +28,6 @@ from pydantic import ValidationError as PydanticValidationError
 from orbit_tui.api import errors as E
 from orbit_tui.api.base import SAFE_POST, BaseClient, Reply
 from orbit_tui.api.creates import create_checked, create_contact_checked, find_list, find_segment
-from orbit_tui.api.walk import WalkGuard
 from orbit_tui.api.models import (
     ActivityItem,
     Contact,
@@ -42,6 +41,7 @@ from orbit_tui.api.models import (
     SegmentPreview,
     lenient_contact,
 )
+from orbit_tui.api.walk import WalkGuard
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -100,3 +100,35 @@ def test_bulk_dry_run_on_a_runaway_server_ends_with_a_plain_error(
     assert "Traceback" not in err
     assert jsonlib.loads(out.splitlines()[-1])["error"]
     assert server.total_hits() < 40  # the margin past a total is 100 items
+
+
+def alternating_lists() -> Any:
+    from hostile_server import json, page_body  # type: ignore[import-not-found]
+
+    nxt = {None: "A", "A": "B", "B": "A"}
+
+    def handler(request: Any) -> Any:
+        cursor = request.query_params.get("cursor")
+        items = [{"id": f"lst_{cursor}_{i}", "name": f"L{i}"} for i in range(3)]
+        return json(page_body(items, nxt.get(cursor, "A"), True))
+
+    return handler
+
+
+async def test_the_lists_screens_walks_stop_on_a_cursor_loop(
+        hostile_server: Callable[..., HostileServer], tmp_path: Path) -> None:
+    """The :lists screen and the list picker read every page through the cache, where a
+    looping cursor is answered at once: they stop and say why, not at their item cap."""
+    from orbit_tui.cache import CachedOrbit, PageCache
+    from orbit_tui.ui.screens.list_picker import _all_lists
+    from orbit_tui.ui.screens.records import RecordsScreen
+
+    server = hostile_server([("GET", "/contacts/lists", alternating_lists())])
+    cache = PageCache(tmp_path / "cache.db", ttl=300)
+    async with OrbitClient(server.base_url, server.api_key, max_retries=0) as client:
+        orbit = CachedOrbit(client, cache, page_size=50)
+        with pytest.raises(RunawayPaginationError, match="cursor it had already given"):
+            await RecordsScreen.read_all(orbit.lists_page, refresh=False, most=10_000)
+        with pytest.raises(RunawayPaginationError, match="cursor it had already given"):
+            await _all_lists(orbit)
+    cache.close()
