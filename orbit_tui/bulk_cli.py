@@ -356,7 +356,10 @@ def _report_end(engine: BulkEngine, job: JobInfo, elapsed: float) -> int:
         _say(f"  {c.remaining} left: continue with: orbit-tui bulk resume {job.id}")
     if job.error:
         _say(f"  stopped: {job.error}")
-    _emit_json(job_summary(job, elapsed=elapsed, failures=_failures(engine, job.id)))
+    summary = job_summary(job, elapsed=elapsed, failures=_failures(engine, job.id))
+    if engine.paused_until:  # Orbit asked for a long wait: when a resume may go on
+        summary["resume_after"] = engine.paused_until
+    _emit_json(summary)
     if sys.stdout.isatty():
         print(f"{job.id} {job.state}")
     return EXIT_OK if job.state == JOB_COMPLETED and not c.failed else EXIT_INCOMPLETE

@@ -57,6 +57,7 @@ class Settings(_Strict):
     bulk_concurrency: int = 8
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
+    request_deadline: float = 60.0
     max_retries: int = 3
     search_debounce_ms: int = 200
     demo_contacts: int = 3000
@@ -70,6 +71,7 @@ class Settings(_Strict):
             ("bulk_concurrency", self.bulk_concurrency, 1, 64),
             ("connect_timeout", self.connect_timeout, 0.1, 600),
             ("read_timeout", self.read_timeout, 0.1, 600),
+            ("request_deadline", self.request_deadline, 1, 3600),
             ("max_retries", self.max_retries, 0, 10),
             ("search_debounce_ms", self.search_debounce_ms, 0, 5000),
             ("demo_contacts", self.demo_contacts, 0, 2_000_000),

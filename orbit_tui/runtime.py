@@ -135,7 +135,8 @@ def make_client(base_url: str, api_key: str, settings: Settings, policy: ChangeP
     return OrbitClient(
         base_url,
         api_key,
-        timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout),
+        timeouts=Timeouts(connect=settings.connect_timeout, read=settings.read_timeout,
+                          deadline=settings.request_deadline),
         max_retries=settings.max_retries,
         read_only=policy.read_only,
         transport=transport,

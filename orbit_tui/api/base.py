@@ -14,19 +14,19 @@ Retry decisions (at most ``RetryPolicy.max_retries`` retries):
   every request of the pacer waits with it.
 * A 5xx (except 501) and an ambiguous network failure (timeout while reading, connection
   dropped mid-answer: the server may have applied the change) are retried only for
-  requests that are safe to repeat: GET, PUT, DELETE, the naturally idempotent POSTs
-  (add tags, add list members, segment preview) and — because they carry an
-  ``Idempotency-Key`` the contract says Orbit honours — the create POSTs (contact, list,
-  segment). ``trust_idempotency_keys=False`` turns off the latter for a server known not
-  to honour keys: a create is then never repeated after an ambiguous failure (a duplicate
-  list is worse than an error the agent can check).
+  requests that are safe to repeat: GET, PUT, DELETE and the naturally idempotent POSTs
+  (add tags, add list members, segment preview). The error of a change that may have
+  been applied carries ``maybe_applied``.
+* A create POST (contact, list, segment) is not repeated here after an ambiguous
+  failure: Orbit never promises to honour an ``Idempotency-Key``, and a repeated list
+  or segment create would make a duplicate. :mod:`orbit_tui.api.creates` checks first
+  whether the create took effect, and retries once only if it did not.
+  ``trust_idempotency_keys=True`` (a server known to honour keys) retries them here.
 * A DELETE retried after an ambiguous failure that then answers 404 counts as done: the
   first attempt did it.
+* Only the answers the contract names mean done (GET 200, POST 201/200, PUT 200, DELETE
+  204/200); a redirect or any other status below 400 is an error, never retried.
 
-On a server that ignores Idempotency-Key the worst outcomes of these retries are benign
-and visible: a repeated add-members reports the ids as ``already_member`` instead of
-``added``; a repeated contact create answers 409 CONFLICT (phone and email are unique), a
-repeated list or segment create makes a duplicate — hence ``trust_idempotency_keys``.
 Every non-GET gets a fresh key per logical request (``orbit-tui-<uuid4>``), reused by
 each of its retries, never across two calls.
 """
@@ -39,12 +39,13 @@ import logging
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 from orbit_tui import __version__
 from orbit_tui.api import errors as E
-from orbit_tui.api.pacing import Pacer, RetryPolicy, rate_limit_wait
+from orbit_tui.api.answers import _ANY_SUCCESS, _SUCCESS, Reply, read_error, read_reply
+from orbit_tui.api.pacing import Pacer, RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -62,10 +63,16 @@ CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotenc
 
 @dataclass(frozen=True)
 class Timeouts:
+    """httpx's per-phase timeouts, and ``deadline``: the most one attempt may take as a
+    whole, from sending to the last byte of the answer. A body that trickles in a byte
+    at a time never trips the read timeout (it counts from the last byte); the deadline
+    ends such an attempt as a timeout like any other."""
+
     connect: float = 5.0
     read: float = 15.0
     write: float = 15.0
     pool: float = 15.0
+    deadline: float = 60.0
 
     def to_httpx(self) -> httpx.Timeout:
         import httpx
@@ -97,16 +104,6 @@ class ClientEvent:
 Listener = Callable[[ClientEvent], None]
 
 
-@dataclass
-class Reply:
-    """A successful answer: the envelope's ``data`` and ``meta``."""
-
-    status: int
-    data: Any
-    meta: dict[str, Any] = field(default_factory=dict)
-    request_id: str | None = None
-
-
 def mask_key(key: str | None) -> str:
     if not key:
         return "<none>"
@@ -125,7 +122,7 @@ class BaseClient:
         transport: httpx.AsyncBaseTransport | None = None,
         pacer: Pacer | None = None,
         user_agent: str | None = None,
-        trust_idempotency_keys: bool = True,
+        trust_idempotency_keys: bool = False,
         read_only: bool = False,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wall: Callable[[], float] = time.time,
@@ -175,6 +172,10 @@ class BaseClient:
                 verify=not self.base_url.startswith("http://"),
             )
         return self._http_client
+
+    def wall(self) -> float:
+        """The wall clock this client reads (injectable for tests)."""
+        return self._wall()
 
     # -- lifecycle ----------------------------------------------------------------
     async def __aenter__(self) -> "BaseClient":
@@ -273,9 +274,10 @@ class BaseClient:
                 sent_maybe = True
                 try:
                     self.requests_sent += 1
-                    response = await self._http.request(
-                        method, url, params=clean or None, json=json, headers=headers
-                    )
+                    async with asyncio.timeout(self.timeouts.deadline):
+                        response = await self._http.request(
+                            method, url, params=clean or None, json=json, headers=headers
+                        )
                 except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                     self.pacer.abandon(ticket)
                     bad_url = E.OrbitError(
@@ -290,6 +292,13 @@ class BaseClient:
                     error: E.OrbitError = E.RequestTimeoutError(
                         type(exc).__name__, method=method, path=shown
                     )
+                except TimeoutError:
+                    self.pacer.abandon(ticket)
+                    sent_maybe = True
+                    error = E.RequestTimeoutError(
+                        f"no complete answer within {self.timeouts.deadline:g} s",
+                        method=method, path=shown,
+                    )
                 except httpx.TransportError as exc:
                     self.pacer.abandon(ticket)
                     sent_maybe = not isinstance(exc, httpx.ConnectError)
@@ -301,7 +310,7 @@ class BaseClient:
                 else:
                     self.pacer.observe(response.headers, ticket)
                     self._set_online(True)
-                    if response.status_code < 400:
+                    if response.status_code in _SUCCESS.get(method, _ANY_SUCCESS):
                         try:
                             reply = self._reply(response, method, shown)
                         except E.OrbitError as bad:
@@ -327,6 +336,7 @@ class BaseClient:
                     if isinstance(error, E.NetworkError):
                         self._set_online(False)
                     log.info("%s %s failed: %s", method, shown, error.code)
+                    error.maybe_applied = ambiguous and method != "GET"
                     end("failed", status=error.status, error=error)
                     raise error
                 self._emit(
@@ -340,6 +350,19 @@ class BaseClient:
         except asyncio.CancelledError:
             end("cancelled")
             raise
+        except E.OrbitError as known:
+            if not ended:
+                end("failed", status=known.status, error=known)
+            raise
+        except Exception as exc:
+            # A bug or an answer nothing above foresaw: the request still ends, as failed,
+            # so listeners' in-flight counts go back. The key never reaches the message.
+            unexpected = E.UnexpectedError(
+                E.scrub(type(exc).__name__, self.__key), method=method, path=shown
+            )
+            log.error("%s %s failed unexpectedly: %s", method, shown, type(exc).__name__)
+            end("failed", error=unexpected)
+            raise unexpected from None
         finally:
             if not ended:
                 ended = True
@@ -371,90 +394,15 @@ class BaseClient:
             if sent_maybe and not repeatable:
                 return None
             return self.retry.backoff(attempt)
-        if isinstance(error, E.ServerError) and error.status != 501 and repeatable:
+        if isinstance(error, E.ServerError) and (error.status or 0) >= 500 and error.status != 501 and repeatable:
             return self.retry.backoff(attempt)
         return None
 
-    # -- answers ------------------------------------------------------------------
+    # -- answers (orbit_tui.api.answers) -------------------------------------------
     def _reply(self, response: httpx.Response, method: str, path: str) -> Reply:
-        request_id = response.headers.get("x-request-id")
-        if response.status_code == 204 or not response.content:
-            return Reply(status=response.status_code, data=None, request_id=request_id)
-        try:
-            body = response.json()
-        except ValueError:
-            raise E.ServerError(
-                "Orbit answered something that is not JSON",
-                code="UNEXPECTED_RESPONSE",
-                status=response.status_code,
-                request_id=request_id,
-                method=method,
-                path=path,
-            ) from None
-        if not isinstance(body, dict) or "data" not in body:
-            raise E.ServerError(
-                "Orbit's answer has no 'data' envelope",
-                code="UNEXPECTED_RESPONSE",
-                status=response.status_code,
-                request_id=request_id,
-                method=method,
-                path=path,
-            )
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-        request_id = meta.get("request_id") or request_id
-        return Reply(status=response.status_code, data=body["data"], meta=meta, request_id=request_id)
+        return read_reply(response, method, path)
 
     def _error(
         self, response: httpx.Response, method: str, path: str, designed: bool
     ) -> E.OrbitError:
-        status = response.status_code
-        request_id = response.headers.get("x-request-id")
-        envelope: dict[str, Any] | None = None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            meta = body.get("meta")
-            if isinstance(meta, dict) and meta.get("request_id"):
-                request_id = str(meta["request_id"])
-            if isinstance(body.get("error"), dict):
-                envelope = body["error"]
-        key = self.__key
-        common: dict[str, Any] = dict(
-            status=status, request_id=request_id, method=method, path=path
-        )
-        if designed and (status in (405, 501) or (status == 404 and envelope is None)):
-            return E.UnsupportedError(code="UNSUPPORTED", **common)
-        if envelope is not None:
-            code = str(E.scrub(envelope.get("code") or "", key)) or None
-            message = str(E.scrub(envelope.get("message") or "", key))
-            raw_details = envelope.get("details")
-            details = raw_details if isinstance(raw_details, dict) else (
-                {} if raw_details is None else {"value": raw_details}
-            )
-            details = E.scrub(details, key)
-        else:
-            code, message, details = None, f"HTTP {status} {response.reason_phrase}", {}
-        common.update(code=code, details=details)
-        if status == 429:
-            wait = rate_limit_wait(response.headers, details, wall=self._wall())
-            return E.RateLimitedError(message, retry_after=wait, **common)
-        if code == "INVALID_CURSOR":
-            return E.InvalidCursorError(message, **common)
-        cls: type[E.OrbitError]
-        if status == 401:
-            cls = E.AuthError
-        elif status == 403:
-            cls = E.PermissionDeniedError
-        elif status == 404:
-            cls = E.NotFoundError
-        elif status in (400, 422):
-            cls = E.ValidationError
-        elif status == 409:
-            cls = E.ConflictError
-        elif status >= 500:
-            cls = E.ServerError
-        else:
-            cls = E.OrbitError
-        return cls(message, **common)
+        return read_error(response, method, path, designed, key=self.__key, wall=self._wall())

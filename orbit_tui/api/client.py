@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from orbit_tui.api import errors as E
-from orbit_tui.api.base import CREATE_POST, READ_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.base import READ_POST, SAFE_POST, BaseClient, Reply
+from orbit_tui.api.creates import create_checked, create_contact_checked, find_list, find_segment
 from orbit_tui.api.paths import check_path_value, check_tag_values
 from orbit_tui.api.models import (
     ActivityItem,
@@ -39,7 +40,9 @@ from orbit_tui.api.models import (
     Page,
     Segment,
     SegmentPreview,
+    lenient_contact,
 )
+from orbit_tui.api.walk import WalkGuard
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -86,10 +89,20 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
         data = data["items"]
     if not isinstance(data, list):
         raise _bad_shape(reply, f"a list of {model.__name__}")
-    try:
-        items = [model.model_validate(item) for item in data]
-    except PydanticValidationError as exc:
-        raise _bad_shape(reply, f"a list of {model.__name__}", exc) from None
+    dropped = 0
+    if model is Contact:  # one odd contact must not sink the page (see lenient_contact)
+        items: list[Any] = []
+        for raw in data:
+            contact = lenient_contact(raw)
+            if contact is None:
+                dropped += 1
+            else:
+                items.append(contact)
+    else:
+        try:
+            items = [model.model_validate(item) for item in data]
+        except PydanticValidationError as exc:
+            raise _bad_shape(reply, f"a list of {model.__name__}", exc) from None
     pagination = reply.meta.get("pagination") if isinstance(reply.meta, dict) else None
     pagination = pagination if isinstance(pagination, dict) else {}
     total = pagination.get("total")
@@ -97,9 +110,28 @@ def _page(reply: Reply, model: type[M]) -> Page[M]:
         items=items,
         cursor=pagination.get("cursor") or None,
         has_more=bool(pagination.get("has_more")),
-        total=total if isinstance(total, int) else None,
+        total=_total(total, len(items) + dropped),
         request_id=reply.request_id,
+        unreadable=dropped,
     )
+
+
+def _ident(item: Any) -> str:
+    """What tells two items of a walk apart: the id, else the whole item (activity)."""
+    ident = getattr(item, "id", None)
+    if isinstance(ident, str):
+        return ident
+    if isinstance(item, BaseModel):
+        return item.model_dump_json()
+    return repr(item)
+
+
+def _total(total: Any, on_page: int) -> int | None:
+    """The page's ``total``, or None when it cannot be true (negative, not a whole
+    number, a boolean, fewer than the items on this very page)."""
+    if isinstance(total, bool) or not isinstance(total, int) or total < on_page:
+        return None
+    return total
 
 
 class OrbitClient(BaseClient):
@@ -110,14 +142,20 @@ class OrbitClient(BaseClient):
 
     # -- helpers ------------------------------------------------------------------
     async def _iterate(
-        self, fetch: Callable[[str | None], Awaitable[Page[Any]]]
+        self, fetch: Callable[[str | None], Awaitable[Page[Any]]], what: str = "contacts"
     ) -> AsyncIterator[Any]:
+        """Follow cursors until ``has_more`` is false; a runaway walk raises (see walk.py)."""
+        guard = WalkGuard(what=what)
         cursor: str | None = None
         while True:
             page = await fetch(cursor)
+            guard.feed(
+                (_ident(item) for item in page.items), cursor=cursor,
+                next_cursor=page.cursor, has_more=page.has_more, total=page.total,
+            )
             for item in page.items:
                 yield item
-            if not page.has_more or not page.cursor or page.cursor == cursor:
+            if not page.has_more or not page.cursor:
                 return
             cursor = page.cursor
 
@@ -181,8 +219,9 @@ class OrbitClient(BaseClient):
         return _one(await self.request("GET", f"contacts/{_seg(contact_id, 'contact id')}"), Contact)
 
     async def create_contact(self, data: ContactInput | Mapping[str, Any]) -> Contact:
-        reply = await self.request("POST", "contacts", json=_body(data), post_kind=CREATE_POST)
-        return _one(reply, Contact)
+        """POST /contacts; after a lost answer, checked as :mod:`.creates` says."""
+        answer = await create_contact_checked(self, _body(data))
+        return answer if isinstance(answer, Contact) else _one(answer, Contact)
 
     async def update_contact(
         self, contact_id: str, data: ContactInput | Mapping[str, Any], *,
@@ -231,7 +270,8 @@ class OrbitClient(BaseClient):
         self, contact_id: str, *, page_size: int = 100, **filters: Any
     ) -> AsyncIterator[ActivityItem]:
         return self._iterate(
-            lambda c: self.list_activity(contact_id, limit=page_size, cursor=c, **filters)
+            lambda c: self.list_activity(contact_id, limit=page_size, cursor=c, **filters),
+            "activity items",
         )
 
     async def set_preferences(
@@ -264,14 +304,17 @@ class OrbitClient(BaseClient):
         return _page(reply, ContactList)
 
     def iter_lists(self, *, page_size: int = 100) -> AsyncIterator[ContactList]:
-        return self._iterate(lambda c: self.list_lists(limit=page_size, cursor=c))
+        return self._iterate(lambda c: self.list_lists(limit=page_size, cursor=c), "lists")
 
     async def create_list(self, name: str, description: str | None = None) -> ContactList:
         body: dict[str, Any] = {"name": name}
         if description is not None:
             body["description"] = description
-        reply = await self.request("POST", "contacts/lists", json=body, post_kind=CREATE_POST)
-        return _one(reply, ContactList)
+        reply, found = await create_checked(
+            self, "contacts/lists", body,
+            lambda since: find_list(self, name, description, since),
+        )
+        return found if reply is None else _one(reply, ContactList)
 
     async def update_list(
         self, list_id: str, *, name: str | None = None, description: str | None = None
@@ -336,18 +379,18 @@ class OrbitClient(BaseClient):
         return _page(reply, Segment)
 
     def iter_segments(self, *, page_size: int = 100) -> AsyncIterator[Segment]:
-        return self._iterate(lambda c: self.list_segments(limit=page_size, cursor=c))
+        return self._iterate(lambda c: self.list_segments(limit=page_size, cursor=c), "segments")
 
     async def get_segment(self, segment_id: str) -> Segment:
         reply = await self.request("GET", f"contacts/segments/{_seg(segment_id, 'segment id')}", designed=True)
         return _one(reply, Segment)
 
     async def create_segment(self, name: str, rules: Mapping[str, Any]) -> Segment:
-        reply = await self.request(
-            "POST", "contacts/segments", json={"name": name, "rules": dict(rules)},
-            post_kind=CREATE_POST,
+        reply, found = await create_checked(
+            self, "contacts/segments", {"name": name, "rules": dict(rules)},
+            lambda since: find_segment(self, name, rules, since),
         )
-        return _one(reply, Segment)
+        return found if reply is None else _one(reply, Segment)
 
     async def update_segment(
         self, segment_id: str, *, name: str | None = None, rules: Mapping[str, Any] | None = None

@@ -17,9 +17,12 @@ server echoes back (see :func:`scrub`) before building an error, and neither ``s
     ├── ConflictError           409  another contact already has this phone/email (``.field``)
     ├── RateLimitedError        429  too many requests (``.retry_after`` seconds)
     ├── ServerError             5xx  Orbit failed (or answered something unreadable)
+    ├── RedirectError           3xx  the server redirected instead of answering
+    ├── RunawayPaginationError       pages went on past the end (a cursor loop)
     ├── NetworkError                 no answer: connection refused/dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
     ├── UnsupportedError             this server does not offer that endpoint
+    ├── UnexpectedError              something nobody foresaw went wrong in the client
     └── RefusedError                 orbit-tui itself refused; nothing was sent
         ├── ReadOnlyError                the profile is read-only
         ├── UnsafePathError              an id or tag would change the request's address
@@ -40,6 +43,8 @@ __all__ = [
     "ConflictError",
     "RateLimitedError",
     "ServerError",
+    "RedirectError",
+    "RunawayPaginationError",
     "NetworkError",
     "RequestTimeoutError",
     "UnsupportedError",
@@ -47,6 +52,7 @@ __all__ = [
     "ReadOnlyError",
     "UnsafePathError",
     "ConfirmationNeededError",
+    "UnexpectedError",
     "scrub",
 ]
 
@@ -94,6 +100,9 @@ class OrbitError(Exception):
         self.request_id: str | None = request_id
         self.method: str | None = method
         self.path: str | None = path
+        # Set by the client when an attempt may have reached the server (a 5xx, a
+        # connection lost mid-answer): a change may have been applied nonetheless.
+        self.maybe_applied: bool = False
         super().__init__(self.message)
 
     # -- presentation -------------------------------------------------------------
@@ -236,6 +245,39 @@ class ServerError(OrbitError):
         )
 
 
+class RedirectError(OrbitError):
+    """A 3xx answer: the request was not done (redirects are never followed)."""
+
+    default_code = "REDIRECTED"
+    title = "The request was not done"
+
+    @property
+    def location(self) -> str:
+        return str(self.details.get("location") or "")
+
+    def _why(self) -> str:
+        return self.message
+
+    def _todo(self) -> str:
+        return "Nothing was done by this request."
+
+
+class RunawayPaginationError(OrbitError):
+    """Following cursors went on past the end: stopped by :mod:`orbit_tui.api.walk`."""
+
+    default_code = "RUNAWAY_PAGINATION"
+    title = "Reading the pages stopped"
+
+    def _why(self) -> str:
+        return self.message
+
+    def _todo(self) -> str:
+        return (
+            "What was read before it stopped is kept; nothing was changed. This is a fault "
+            "on Orbit's side: try again later, and escalate if it repeats."
+        )
+
+
 class NetworkError(OrbitError):
     default_code = "NETWORK_ERROR"
     title = "Could not reach Orbit"
@@ -273,6 +315,22 @@ class UnsupportedError(OrbitError):
         return (
             "Use the Orbit web console for this action, or ask Orbit support whether "
             "the endpoint is available for your account."
+        )
+
+
+class UnexpectedError(OrbitError):
+    """Something went wrong inside the client that no other error describes."""
+
+    default_code = "UNEXPECTED_ERROR"
+    title = "Something unexpected went wrong while talking to Orbit"
+
+    def _why(self) -> str:
+        return f"The request could not be completed ({self.message})" if self.message else ""
+
+    def _todo(self) -> str:
+        return (
+            "A change may or may not have been applied: refresh (r) to check before "
+            "repeating it. If it keeps happening, report it with the steps that led here."
         )
 
 

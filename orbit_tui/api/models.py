@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CHANNELS: tuple[str, ...] = ("sms", "whatsapp", "email", "rcs", "viber", "voice")
 """Every messaging channel the contract names, in display order."""
@@ -91,6 +91,9 @@ class Contact(OrbitModel):
     updated_at: datetime | None = None
     # Present only on answers of GET /contacts/optouts.
     opted_out_channels: list[str] | None = None
+    # Set by the client, never sent by Orbit: the fields of this contact whose values
+    # could not be read (see :func:`lenient_contact`). What is here is what could be.
+    unreadable: tuple[str, ...] = ()
 
     _tags = field_validator("tags", mode="before")(_none_to_empty_list)
     _dicts = field_validator("metadata", "preferences", mode="before")(_none_to_empty_dict)
@@ -101,6 +104,56 @@ class Contact(OrbitModel):
         """The name to show: first and last name, else email, else phone, else id."""
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or self.email or self.phone or self.id
+
+
+def lenient_contact(raw: Any) -> Contact | None:
+    """A contact from a page item even when some of its values are odd.
+
+    ``tags: ["a", 1]``, ``preferences: {"sms": "opted_out"}``, ``metadata: [...]``: the
+    values that cannot be read are left out (a bad list element or map entry alone when
+    the rest can be read), and their field names go into ``unreadable``. None when the
+    item has no id that is a non-empty string: there is nothing to show or act on.
+    """
+    if not isinstance(raw, dict):
+        return None
+    ident = raw.get("id")
+    if not isinstance(ident, str) or not ident.strip():
+        return None
+    kept = {k: v for k, v in raw.items() if k != "unreadable"}
+    try:
+        return Contact.model_validate(kept)
+    except ValidationError as exc:
+        errors = exc.errors()
+    bad: set[str] = set()
+    drop_items: dict[str, set[Any]] = {}
+    for error in errors:
+        loc = error.get("loc") or ()
+        if not loc:
+            continue
+        name = str(loc[0])
+        bad.add(name)
+        value = kept.get(name)
+        if len(loc) >= 2 and isinstance(value, (list, dict)):
+            drop_items.setdefault(name, set()).add(loc[1])
+        else:
+            drop_items[name] = set()  # the whole field
+    for name, parts in drop_items.items():
+        value = kept.get(name)
+        if parts and isinstance(value, list):
+            kept[name] = [v for i, v in enumerate(value) if i not in parts]
+        elif parts and isinstance(value, dict):
+            kept[name] = {k: v for k, v in value.items() if k not in parts}
+        else:
+            kept.pop(name, None)
+    try:
+        contact = Contact.model_validate(kept)
+    except ValidationError:
+        try:  # what is left still does not read: keep only the id
+            contact = Contact.model_validate({"id": ident})
+        except ValidationError:
+            return None
+        bad |= {k for k in raw if k not in ("id", "unreadable")}
+    return contact.model_copy(update={"unreadable": tuple(sorted(bad))})
 
 
 class ContactInput(OrbitModel):
@@ -230,3 +283,5 @@ class Page(BaseModel, Generic[T]):
     has_more: bool = False
     total: int | None = None
     request_id: str | None = None
+    unreadable: int = 0
+    """Items of the page left out because not even their id could be read."""

@@ -20,6 +20,7 @@ Clock and sleep are injectable so tests run without real waiting.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -53,34 +54,70 @@ class RetryPolicy:
         return self.rng.uniform(0, cap) if cap > 0 else 0.0
 
 
+MAX_SECONDS = 10 * 365 * 86400.0
+"""A wait or a reset further away than this (ten years) is not believed: it counts as absent."""
+MAX_COUNT = 10**9
+"""A request budget (limit, remaining) above this is not believed."""
+
+
+def _finite(raw: object) -> float | None:
+    """A finite number from a header or a JSON value; None for anything else.
+
+    ``inf``, ``1e999``, ``nan``, ``10**400``, booleans and text that is not a number are
+    all None: a header that cannot be true counts as absent, it never raises.
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        try:
+            value = float(raw)
+        except OverflowError:
+            return None
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if not text or len(text) > 40:
+            return None
+        try:
+            value = float(text)
+        except (ValueError, OverflowError):
+            return None
+    else:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _seconds(raw: object) -> float | None:
+    """A wait in seconds: finite, not negative, at most ``MAX_SECONDS``; else None."""
+    value = _finite(raw)
+    if value is None or not 0 <= value <= MAX_SECONDS:
+        return None
+    return value
+
+
 def parse_retry_after(value: str | None, *, wall: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if _finite(value) is not None or value.lower() in ("inf", "-inf", "nan", "+inf"):
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        delta = when.timestamp() - wall
+    except Exception:  # noqa: BLE001 - any unreadable date is an absent header
         return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - wall)
+    return _seconds(max(0.0, delta))
 
 
 def _reset_at(value: str | None, *, wall: float) -> float | None:
     """``X-RateLimit-Reset`` as wall-clock seconds; accepts Unix seconds or a small delta."""
-    if not value:
-        return None
-    try:
-        reset = float(value.strip())
-    except ValueError:
+    reset = _finite(value)
+    if reset is None or reset < 0:
         return None
     if reset < 1_000_000_000:  # clearly a delta, not a Unix timestamp
-        return wall + max(0.0, reset)
+        return wall + reset
+    if reset > wall + MAX_SECONDS:
+        return None
     return reset
 
 
@@ -98,25 +135,17 @@ def rate_limit_wait(
     if wait is not None:
         return wait
     if details:
-        raw = details.get("retry_after")
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return max(0.0, float(raw))
-        if isinstance(raw, str):
-            try:
-                return max(0.0, float(raw))
-            except ValueError:
-                pass
+        wait = _seconds(details.get("retry_after"))
+        if wait is not None:
+            return wait
     return _reset_delta(headers.get("x-ratelimit-reset"), wall=wall)
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    raw = headers.get(name)
-    if raw is None:
+    value = _finite(headers.get(name))
+    if value is None or not 0 <= value <= MAX_COUNT:
         return None
-    try:
-        return int(float(raw.strip()))
-    except ValueError:
-        return None
+    return int(value)
 
 
 @dataclass(frozen=True)

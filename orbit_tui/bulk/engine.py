@@ -43,7 +43,9 @@ from orbit_tui.bulk.model import (
     ReadOnlyProfile,
     Target,
 )
+from orbit_tui.bulk.pause import RateLimitPause
 from orbit_tui.bulk.undo import build_undo_plan
+from orbit_tui.bulk.unreadable import skip_unreadable
 from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
 from orbit_tui.policy import treated_as_live
@@ -83,6 +85,7 @@ class BulkEngine:
         item_retries: int = ITEM_RETRIES,
         snapshot_max_age: float = SNAPSHOT_MAX_AGE,
         clock: Callable[[], float] = time.time,
+        max_rate_wait: float | None = None,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -94,6 +97,12 @@ class BulkEngine:
         self.item_retries = max(0, int(item_retries))
         self.snapshot_max_age = snapshot_max_age
         self.clock = clock
+        # A 429 asking for a longer wait than this pauses the job (see bulk/pause.py).
+        retry = getattr(client, "retry", None)
+        self.max_rate_wait = max_rate_wait if max_rate_wait is not None else float(
+            getattr(retry, "max_server_wait", 120.0)
+        )
+        self.paused_until: str | None = None  # set when the last run paused for a 429
 
     @classmethod
     def from_config(cls, client: Any, resolved: Any, *, concurrency: int | None = None) -> BulkEngine:
@@ -141,7 +150,8 @@ class BulkEngine:
         ``known``: contacts already at hand (marked rows) whose tags/stage count as
         known; ``on_count(n)``: called as the target's pages are read.
         """
-        return await build_plan(self.client, target, op, known=known, on_count=on_count, clock=self.clock)
+        plan = await build_plan(self.client, target, op, known=known, on_count=on_count, clock=self.clock)
+        return skip_unreadable(plan)
 
     def create(self, plan: Plan, *, confirm: bool = False) -> str:
         """Write the planned job to the journal (state ``planned``); returns its id."""
@@ -250,7 +260,11 @@ class BulkEngine:
             self.journal.set_job_state(job_id, JOB_CANCELLED, "interrupted")
             raise
         counts = self.journal.counts(job_id)
-        if run.fatal is not None:
+        if isinstance(run.fatal, RateLimitPause):
+            self.paused_until = run.fatal.until.isoformat()
+            self.journal.set_job_state(job_id, JOB_STOPPED, run.fatal.message(job_id, counts.remaining))
+            run.state = JOB_STOPPED
+        elif run.fatal is not None:
             message = run.fatal.explain() if isinstance(run.fatal, OrbitError) else str(run.fatal)
             self.journal.set_job_state(job_id, JOB_STOPPED, message)
             run.state = JOB_STOPPED
@@ -379,6 +393,11 @@ class BulkEngine:
                 run.fatal = exc
                 return None
             except TRANSIENT as exc:
+                if isinstance(exc, RateLimitedError) and (exc.retry_after or 0) > self.max_rate_wait:
+                    # Neither sat out nor retried, and no item fails for it: pause the job.
+                    if not isinstance(run.fatal, RateLimitPause):
+                        run.fatal = RateLimitPause(float(exc.retry_after or 0))
+                    return None
                 last: OrbitError = exc
                 if round_ < self.item_retries:
                     await asyncio.sleep(self.item_retry_delay * (round_ + 1))

@@ -299,13 +299,15 @@ class Plan:
     parent_job: str | None = None
     purpose: str = "run"  # "run" | "undo"
     notes: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Contacts of the target left out of the job, with why (values that could not be read)."""
 
     @property
     def total(self) -> int:
         return len(self.contact_ids)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "operation": self.op.describe() if not self.item_ops else f"undo of job {self.parent_job}",
             "target": self.target.describe(),
             "total": self.total,
@@ -313,6 +315,9 @@ class Plan:
             "already_match": self.already_match,
             "unknown": self.unknown,
         }
+        if self.skipped:
+            data["skipped"] = [{"contact_id": cid, "reason": why} for cid, why in self.skipped.items()]
+        return data
 
 
 @dataclass(frozen=True)

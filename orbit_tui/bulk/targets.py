@@ -31,11 +31,14 @@ MEMBERSHIP_PAGE_CAP = 200  # read at most 200 pages (20,000 members) of the oper
 def contact_state(contact: Contact, read_at: float | None = None) -> dict[str, Any]:
     """What an operation cares about of ``contact``, and when it was read (Unix seconds):
     the run trusts a snapshot only while it is young (see :mod:`orbit_tui.bulk.apply`)."""
-    return {
+    state: dict[str, Any] = {
         "tags": list(contact.tags),
         "stage": contact.lifecycle_stage,
         "read_at": time.time() if read_at is None else read_at,
     }
+    if contact.unreadable:  # half-read: the plan skips it (bulk/unreadable.py)
+        state["unreadable"] = list(contact.unreadable)
+    return state
 
 
 def _search_filters(target: Target) -> dict[str, Any]:

@@ -36,7 +36,8 @@ async def test_retried_changes_are_applied_once_thanks_to_the_idempotency_key(
 
     drop_first_attempt(client, server.faults)
     created = await client.create_list("Dropped once")
-    assert client.recorder.retries() == 1  # type: ignore[attr-defined]
+    # Not repeated: the client found the list its lost attempt had made (api/creates.py).
+    assert client.recorder.retries() == 0  # type: ignore[attr-defined]
     names = [lst.name async for lst in client.iter_lists()]
     assert names.count("Dropped once") == 1
 
@@ -51,7 +52,9 @@ async def test_retried_changes_are_applied_once_thanks_to_the_idempotency_key(
 
     drop_first_attempt(client, server.faults)
     await client.delete_contact(contact.id)
-    assert client.recorder.retries() == 4  # type: ignore[attr-defined]
+    # add_members and delete were retried by the client; the contact create was sent
+    # again by api/creates.py under the same key, which the sandbox replays.
+    assert client.recorder.retries() == 2  # type: ignore[attr-defined]
 
 
 async def test_reads_are_retried_but_an_unsafe_create_is_not(
@@ -65,10 +68,14 @@ async def test_reads_are_retried_but_an_unsafe_create_is_not(
     assert reader.recorder.retries() == 3  # type: ignore[attr-defined]
     assert reader.requests_sent == 4
 
+    def create_retries(client: OrbitClient) -> int:
+        return sum(1 for e in client.recorder.events  # type: ignore[attr-defined]
+                   if e.kind == "retrying" and e.method == "POST")
+
     cautious = make_client(server.base_url, server.api_key, trust_idempotency_keys=False)
-    with pytest.raises(NetworkError):
+    with pytest.raises(NetworkError):  # and the check for the list fails as well
         await cautious.create_list("Maybe created")
-    assert cautious.recorder.retries() == 0  # type: ignore[attr-defined]
+    assert create_retries(cautious) == 0
     server.faults.drop_rate = 0.0
     names = [lst.name async for lst in cautious.iter_lists()]
     assert names.count("Maybe created") == 1  # the server did act: never twice
@@ -76,7 +83,7 @@ async def test_reads_are_retried_but_an_unsafe_create_is_not(
     server.faults.error_rate = 1.0
     with pytest.raises(Exception):
         await cautious.create_segment("Never", {"lifecycle_stage": "lead"})
-    assert cautious.recorder.retries() == 0  # type: ignore[attr-defined]
+    assert create_retries(cautious) == 0
 
 
 def _ignoring_keys(app: Any) -> Any:

@@ -84,7 +84,10 @@ async def test_tight_rate_limit_reports_every_item_and_retry_completes(bulk_serv
     retry = RetryPolicy(max_retries=2, base_delay=0.02, max_delay=0.1, max_server_wait=0.2)
     async with make_client(bulk_server, pacer=pacer, retry=retry) as client:
         start = await snapshot(client)
-        engine = make_engine(client, tmp_path / "jobs.db", concurrency=4, item_retries=0)
+        # A wait up to an hour counts as short for the engine here (a longer one would
+        # pause the job, see test_hostile_retry_after): the items report RATE_LIMITED.
+        engine = make_engine(client, tmp_path / "jobs.db", concurrency=4, item_retries=0,
+                             max_rate_wait=3600)
         plan = await engine.plan(Target.matching(stage="churned"), Operation.set_stage("limited"))
         assert plan.total >= 20
 

@@ -184,6 +184,7 @@ class ContactsScreen(PagingScreen):
     def action_focus_table(self) -> None:
         if self.query_one("#search", Input).has_focus:
             self.set_focus(self.table)
+            self.stop_jump()  # escape always stops a walk to the end
         else:
             self.stop_marking()
 

@@ -22,6 +22,7 @@ import time
 from textual import on, work
 from textual.worker import Worker
 
+from orbit_tui.api.walk import RunawayPaginationError, WalkGuard
 from orbit_tui.ui.errors import is_offline_error
 from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.safe import format_count
@@ -54,9 +55,18 @@ def freeze_startup_heap() -> None:
         gc.freeze()
 
 
+def walk_guard(window: PageWindow) -> WalkGuard:
+    """A guard for a walk from the window as it is: its cursors and rows count as seen."""
+    guard = WalkGuard(what="contacts")
+    guard.seed(window.cursors[: window.last + 1], (c.id for c in window.contacts()),
+               window.absolute_start() + window.row_count)
+    return guard
+
+
 def walk_text(window: PageWindow) -> str:
     reached = window.absolute_start() + window.row_count
-    total = f" of {format_count(window.total)}" if window.total is not None else ""
+    known = window.total if window.total is not None and window.total >= reached else None
+    total = f" of {format_count(known)}" if known is not None else ""
     return f"to the end… row {format_count(reached)}{total} · esc stops"
 
 
@@ -187,16 +197,23 @@ class PagingScreen(MarkingScreen):
         window = self.page_window
         painted = time.monotonic()
         result: PageResult | None = None
+        guard = walk_guard(window)
         try:
             while window.more_after():
                 index = window.last + 1
-                result = await self.source.contacts_page(
-                    query, window.cursor_for(index), limit=app.page_size
-                )
+                cursor = window.cursor_for(index)
+                result = await self.source.contacts_page(query, cursor, limit=app.page_size)
+                # A cached page comes back without waiting: yield, so that escape and q
+                # are heard however fast the pages come.
+                await asyncio.sleep(0)
                 if not self._current(generation, jump):
                     return
-                window.append(result.page)
+                page = result.page
+                guard.feed((c.id for c in page.items), cursor=cursor, next_cursor=page.cursor,
+                           has_more=page.has_more, total=page.total)
+                window.append(page)
                 self._freshness[index] = result
+                self._forget_freshness_outside()
                 if time.monotonic() - painted >= WALK_PAINT_EVERY_S:
                     painted = time.monotonic()
                     self._begin(walk_text(window))
@@ -204,6 +221,13 @@ class PagingScreen(MarkingScreen):
             if self._current(generation, jump):  # escape: show where the walk got to
                 self._show_window_end(stopped=True)
             raise
+        except RunawayPaginationError as error:
+            if self._current(generation, jump):  # the rows reached, and why it stopped
+                self._show_window_end(stopped=False)
+                app.report_error(error)
+                self.notify(error.explain(), title="Stopped going to the end",
+                            severity="warning", timeout=15, markup=False)
+            return
         except Exception as error:  # noqa: BLE001
             if self._current(generation, jump):
                 self._show_window_end(stopped=False)  # the rows reached, then why it stopped

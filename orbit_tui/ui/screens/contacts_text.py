@@ -25,7 +25,8 @@ def counts_text(window: PageWindow, marked: int, activity: str = "") -> Text:
     if window.loaded and window.row_count:
         start = window.absolute_start() + 1
         end = window.absolute_start() + window.row_count
-        total = format_count(window.total) if window.total is not None else f"{format_count(end)}+"
+        known = window.total if window.total is not None and window.total >= end else None
+        total = format_count(known) if known is not None else f"{format_count(end)}+"
         text.append(f"{format_count(start)}–{format_count(end)} of {total}")
     elif window.loaded:
         text.append("0 of 0")

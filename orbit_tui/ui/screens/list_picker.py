@@ -23,6 +23,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from orbit_tui.api.models import ContactList
+from orbit_tui.api.walk import WalkGuard
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.list_jobs import DIRECT_ADD_LIMIT
 from orbit_tui.ui.safe import clean, format_count
@@ -190,9 +191,13 @@ class ListPickerScreen(ModalScreen[ContactList | None]):
 async def _all_lists(orbit: CachedOrbit) -> list[ContactList]:
     items: list[ContactList] = []
     cursor: str | None = None
+    guard = WalkGuard(what="lists")  # a server whose cursors never end stops, and says so
     while len(items) < 1000:
         result = await orbit.lists_page({"limit": 100}, cursor)
-        items.extend(result.page.items)
+        page = result.page
+        guard.feed((lst.id for lst in page.items), cursor=cursor, next_cursor=page.cursor,
+                   has_more=page.has_more, total=page.total)
+        items.extend(page.items)
         if not result.page.has_more or not result.page.cursor:
             break
         cursor = result.page.cursor

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from orbit_tui.ui.context import orbit_app
+from orbit_tui.api.walk import WalkGuard
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.safe import clean, format_count
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -143,8 +144,11 @@ class RecordsScreen(Screen[None], Generic[T]):
         """Every page of a facade read (``orbit.lists_page`` …), up to ``most`` items."""
         items: list[T] = []
         cursor: str | None = None
+        guard = WalkGuard()  # a server whose cursors never end stops, and says so
         while len(items) < most:
             page = (await read({"limit": 100}, cursor, refresh=refresh)).page
+            guard.feed((str(getattr(i, "id", i)) for i in page.items), cursor=cursor,
+                       next_cursor=page.cursor, has_more=page.has_more, total=page.total)
             items.extend(page.items)
             if not page.has_more or not page.cursor:
                 break

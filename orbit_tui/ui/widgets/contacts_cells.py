@@ -16,6 +16,8 @@ from orbit_tui.api.models import Contact
 from orbit_tui.ui.safe import clean, format_date, format_phone
 
 MARK_SYMBOL = "●"
+UNREADABLE_MARK = "⚠ "
+"""Before the name of a contact Orbit sent with values that could not be read."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def layout_columns(table_width: int) -> list[tuple[Column, int]]:
 def cell_values(contact: Contact, marked: bool) -> dict[str, str]:
     return {
         "mark": MARK_SYMBOL if marked else "",
-        "name": clean(contact.display_name),
+        "name": (UNREADABLE_MARK if contact.unreadable else "") + clean(contact.display_name),
         "phone": format_phone(contact.phone, contact.country_code),
         "email": clean(contact.email),
         "country": clean(contact.country_code),
