@@ -7,24 +7,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 from orbit_tui.api.client import OrbitClient
-from orbit_tui.cache import CachedOrbit, PageCache
+from orbit_tui.cache import PageCache
+from orbit_tui.runtime import build_runtime
 from orbit_tui.ui.app import OrbitApp
-from orbit_tui.ui.sources import CachedOrbitSource
 from orbit_tui.ui.status import ProfileInfo
 
 
 def build_app(server: Any, cache_path: Path, *, page_size: int = 50, **options: Any) -> OrbitApp:
+    profile = ProfileInfo(name="demo", kind="DEMO", demo=True)
     client = OrbitClient(server.base_url, server.api_key, max_retries=0)
     cache = PageCache(cache_path, ttl=300)
-    orbit = CachedOrbit(client, cache, page_size=page_size)
+    runtime = build_runtime(client, profile.policy, cache=cache, page_size=page_size,
+                            jobs_db=cache_path.with_name("jobs.db"))
     options.setdefault("search_debounce_s", 0.05)
-
-    async def close() -> None:
-        await client.aclose()
-        cache.close()
-
-    app = OrbitApp(CachedOrbitSource(orbit), profile=ProfileInfo(name="demo", kind="DEMO", demo=True),
-                   animations=False, on_close=[close], page_size=page_size, **options)
+    app = OrbitApp(runtime, profile=profile, animations=False, on_close=[runtime.aclose],
+                   page_size=page_size, **options)
     app.watch_client(client)
     return app
 

@@ -31,7 +31,11 @@ def limited_writes(state: dict[str, bool]) -> list[Any]:
                         status=429, headers={"Retry-After": "999999"})
         return json(envelope({"id": request.path_params["cid"], "tags": ["old", "x"]}))
 
-    return [("GET", "/contacts", listing), ("POST", "/contacts/{cid}/tags", tags)]
+    def one(request: Request) -> Any:  # a resumed job reads each contact again before it sends
+        return json(envelope(contact(int(request.path_params["cid"].removeprefix("con_")))))
+
+    return [("GET", "/contacts", listing), ("GET", "/contacts/{cid}", one),
+            ("POST", "/contacts/{cid}/tags", tags)]
 
 
 def test_a_huge_retry_after_pauses_the_job_with_its_items_pending(
