@@ -281,13 +281,15 @@ class OrbitApp(App[int]):
             return
         self._asking_to_quit = True
         counts = view.counts
-        resume = f"orbit-tui bulk resume {view.job_id}" if view.job_id else "orbit-tui bulk resume JOB"
+        where = ":jobs (p)"
+        if not self.status.profile.demo:  # the command line works on real accounts only
+            where += f" or `orbit-tui bulk resume {view.job_id or 'JOB'}`"
         question = (
             f"A bulk job is running: {counts.finished:,} of {counts.total:,} contacts done "
             f"({clean(view.title)}).\n\n"
             "Quit anyway? The job stops once the requests in flight are answered; the "
-            f"{counts.remaining:,} contacts left stay in the journal, and :jobs (p) or "
-            f"`{resume}` continues it later."
+            f"{counts.remaining:,} contacts left stay in the journal, and {where} "
+            "continues it later."
         )
 
         def answered(yes: bool | None) -> None:

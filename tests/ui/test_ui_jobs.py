@@ -185,7 +185,7 @@ async def test_quitting_while_a_job_runs_asks_and_leaves_it_resumable(
             await until(lambda: isinstance(app.screen, ConfirmScreen)
                         and bool(app.screen.query("#confirm-yes")), "the question")
             question = str(app.screen.query_one("#confirm-question").render())
-            assert "bulk job is running" in question and "resume" in question
+            assert "bulk job is running" in question and ":jobs (p)" in question
             app.screen.action_answer(False)  # keep running
             await until(lambda: not isinstance(app.screen, ConfirmScreen), "back")
             assert app.is_running and app.bulk_runner.busy
