@@ -17,27 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orbit_tui.api import OrbitClient
+from orbit_tui.api.client import OrbitClient
 from orbit_tui.api.errors import UnsafePathError
 from orbit_tui.api.paths import unsafe
-from orbit_tui.sandbox import DEMO_API_KEY
-from orbit_tui.sandbox.app import API_PREFIX, create_app
+from orbit_tui.policy import DEMO_API_KEY
 from orbit_tui.sandbox.seed import seed_database
+from recorded_sandbox import BASE_URL as BASE
+from recorded_sandbox import RecordedSandbox
 
-BASE = "http://sandbox.test" + API_PREFIX
-
-
-class Sandbox:
-    """The sandbox app in-process (ASGI), with a record of what it routed."""
-
-    def __init__(self, db: Path) -> None:
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        self.app = create_app(db, api_keys=[DEMO_API_KEY],
-                              on_request=lambda m, r, p: self.seen.append((m, r, dict(p))))
-
-    def client(self) -> OrbitClient:
-        return OrbitClient(BASE, DEMO_API_KEY, max_retries=0,
-                           transport=httpx.ASGITransport(app=self.app))
+Sandbox = RecordedSandbox
 
 
 @pytest.fixture(scope="module")

@@ -10,35 +10,22 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from orbit_tui.api.client import OrbitClient
 from orbit_tui.api.errors import ConfirmationNeededError, ReadOnlyError
 from orbit_tui.bulk import Operation, Target
 from orbit_tui.cache import PageCache
 from orbit_tui.gate import WRITES, Gate
 from orbit_tui.policy import DEMO_API_KEY, ChangePolicy, key_kind, treated_as_live
 from orbit_tui.runtime import Runtime, build_runtime
-from orbit_tui.sandbox.app import API_PREFIX, create_app
 from orbit_tui.sandbox.seed import seed_database
+from recorded_sandbox import RecordedSandbox
 
 
-class Recorded:
-    def __init__(self, db: Path) -> None:
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        self.app = create_app(db, api_keys=[DEMO_API_KEY],
-                              on_request=lambda m, r, p: self.seen.append((m, r, dict(p))))
-
-    def writes(self) -> list[tuple[str, str, dict[str, str]]]:
-        return [s for s in self.seen if s[0] != "GET"]
-
+class Recorded(RecordedSandbox):
     def runtime(self, tmp_path: Path, policy: ChangePolicy) -> Runtime:
-        client = OrbitClient("http://sandbox.test" + API_PREFIX, DEMO_API_KEY, max_retries=0,
-                             read_only=policy.read_only,
-                             transport=httpx.ASGITransport(app=self.app))
-        return build_runtime(client, policy, cache=PageCache(tmp_path / "cache.db"),
-                             jobs_db=tmp_path / "jobs.db")
+        return build_runtime(self.client(read_only=policy.read_only), policy,
+                             cache=PageCache(tmp_path / "cache.db"), jobs_db=tmp_path / "jobs.db")
 
 
 @pytest.fixture(scope="module")
