@@ -13,6 +13,7 @@ import httpx
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.policy import DEMO_API_KEY
 from orbit_tui.sandbox.app import API_PREFIX, create_app
+from orbit_tui.sandbox.seed import seed_database
 
 BASE_URL = "http://sandbox.test" + API_PREFIX
 
@@ -29,3 +30,17 @@ class RecordedSandbox:
     def client(self, *, read_only: bool = False) -> OrbitClient:
         return OrbitClient(BASE_URL, DEMO_API_KEY, max_retries=0, read_only=read_only,
                            transport=httpx.ASGITransport(app=self.app))
+
+
+def seeded(folder: Path, *, contacts: int, seed: int) -> Path:
+    """A seeded sandbox database in ``folder`` (made once per module, copied per test)."""
+    db = folder / "sandbox.db"
+    seed_database(db, contacts=contacts, seed=seed)
+    return db
+
+
+def recorded_copy(template: Path, folder: Path) -> RecordedSandbox:
+    """A recorded sandbox on a fresh copy of ``template``, so tests may change its data."""
+    db = folder / "sandbox.db"
+    db.write_bytes(template.read_bytes())
+    return RecordedSandbox(db)

@@ -11,15 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-FILTER_KEYS: tuple[str, ...] = (
-    "lifecycle_stage",
-    "country_code",
-    "tags",
-    "has_phone",
-    "has_email",
-    "created_after",
-    "created_before",
-)
+from orbit_tui.api.filters import CHECKED as FILTER_KEYS  # every filter is checked locally
 
 
 class QueryError(ValueError):

@@ -21,25 +21,20 @@ from orbit_tui.api.client import OrbitClient
 from orbit_tui.api.errors import UnsafePathError
 from orbit_tui.api.paths import unsafe
 from orbit_tui.policy import DEMO_API_KEY
-from orbit_tui.sandbox.seed import seed_database
 from recorded_sandbox import BASE_URL as BASE
-from recorded_sandbox import RecordedSandbox
+from recorded_sandbox import RecordedSandbox, recorded_copy, seeded
 
 Sandbox = RecordedSandbox
 
 
 @pytest.fixture(scope="module")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("paths") / "sandbox.db"
-    seed_database(db, contacts=20, seed=3)
-    return db
+    return seeded(tmp_path_factory.mktemp("paths"), contacts=20, seed=3)
 
 
 @pytest.fixture
 def box(seeded_db: Path, tmp_path: Path) -> Sandbox:
-    db = tmp_path / "sandbox.db"
-    db.write_bytes(seeded_db.read_bytes())
-    return Sandbox(db)
+    return recorded_copy(seeded_db, tmp_path)
 
 
 async def first_contact(client: OrbitClient) -> str:

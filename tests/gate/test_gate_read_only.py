@@ -18,8 +18,7 @@ from orbit_tui.cache import PageCache
 from orbit_tui.gate import WRITES, Gate
 from orbit_tui.policy import DEMO_API_KEY, ChangePolicy, key_kind, treated_as_live
 from orbit_tui.runtime import Runtime, build_runtime
-from orbit_tui.sandbox.seed import seed_database
-from recorded_sandbox import RecordedSandbox
+from recorded_sandbox import RecordedSandbox, seeded
 
 
 class Recorded(RecordedSandbox):
@@ -29,16 +28,14 @@ class Recorded(RecordedSandbox):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("gate") / "sandbox.db"
-    seed_database(db, contacts=30, seed=5)
-    return db
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded(tmp_path_factory.mktemp("gate"), contacts=30, seed=5)
 
 
 @pytest.fixture
-def server(seeded: Path, tmp_path: Path) -> Recorded:
+def server(template: Path, tmp_path: Path) -> Recorded:
     db = tmp_path / "sandbox.db"
-    db.write_bytes(seeded.read_bytes())
+    db.write_bytes(template.read_bytes())
     return Recorded(db)
 
 
