@@ -19,9 +19,9 @@ Shape
   (:class:`ConfirmationRequired` otherwise); a read-only profile refuses
   (:class:`ReadOnlyProfile`).
 
-Use (the UI and the CLI do the same)::
+Use (the UI and the CLI do the same, through :mod:`orbit_tui.runtime` and the gate)::
 
-    engine = BulkEngine.from_config(client, resolved)     # jobs db, concurrency, LIVE, read-only
+    engine = open_bulk_runtime(resolved).engine()         # jobs db, concurrency, LIVE, read-only
     plan = await engine.plan(Target.explicit(marked_ids), Operation.tags(add=["vip"]),
                              known=contacts_by_id)          # preview: plan.summary()
     cancel = asyncio.Event()                                # set() it to cancel cleanly

@@ -104,18 +104,6 @@ class BulkEngine:
         )
         self.paused_until: str | None = None  # set when the last run paused for a 429
 
-    @classmethod
-    def from_config(cls, client: Any, resolved: Any, *, concurrency: int | None = None) -> BulkEngine:
-        """The engine for a resolved configuration (its jobs db, concurrency, key kind)."""
-        return cls(
-            client,
-            Journal(resolved.jobs_db),
-            concurrency=concurrency or resolved.settings.bulk_concurrency,
-            live=treated_as_live(resolved.key_kind),
-            read_only=resolved.read_only,
-            base_url=resolved.base_url,
-        )
-
     # -- guards ---------------------------------------------------------------------
     def _guard(self, confirm: bool) -> None:
         if self.read_only:

@@ -8,16 +8,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.api.filters import FilterIgnored, mismatch
 from orbit_tui.ui.query import ContactQuery
 from orbit_tui.ui.source import PageResult
-
-
-DEMO_CACHE_NAME = "orbit-tui-demo"
 
 
 class ClientSource:
@@ -90,23 +86,3 @@ def _result(result: Any) -> PageResult:
         stale=bool(result.stale),
         offline=bool(result.offline),
     )
-
-
-def open_cache(client: OrbitClient, resolved: Any, api_key: str) -> tuple[Any, Any]:
-    """The page cache for this server and key, and the ``CachedOrbit`` over it."""
-    from orbit_tui.cache import CachedOrbit, PageCache, cache_path
-
-    settings = resolved.settings
-    # The demo server listens on a new port each run: key its cache on a stable name
-    # so pages survive between runs (and start afresh with the demo data).
-    server_name = DEMO_CACHE_NAME if resolved.demo else client.base_url
-    path = cache_path(resolved.cache_dir, server_name, api_key)
-    if resolved.demo and resolved.fresh_demo:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    cache = PageCache(
-        path,
-        ttl=settings.cache_ttl,
-        max_bytes=settings.cache_max_mb * 1024 * 1024,
-    )
-    return cache, CachedOrbit(client, cache, page_size=settings.page_size)
