@@ -170,7 +170,7 @@ class PageCache(CacheDB):
                         "INSERT OR IGNORE INTO page_items VALUES (?, ?, ?)",
                         [(item_kind, ident, key) for ident in ids],
                     )
-                    self._put_entities(conn, item_kind, list(zip(ids, texts)), now)
+                    self._put_entities(conn, item_kind, list(zip(ids, texts, strict=False)), now)
 
         self._run(run)
         self._written += 2 * len(body)  # the page, and its items as entities

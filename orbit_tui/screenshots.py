@@ -53,8 +53,8 @@ async def settle(pilot: Any, *, timeout: float = SETTLE_TIMEOUT_S) -> None:
         busy = any(w.is_running for w in app.workers) or _loading(app.screen)
         quiet = 0 if busy else quiet + 1
     if quiet < 3:
-        busy = [w.name for w in app.workers if w.is_running]
-        print(f"  (still busy after {timeout:.0f} s: {busy or type(app.screen).__name__})",
+        running = [w.name for w in app.workers if w.is_running]
+        print(f"  (still busy after {timeout:.0f} s: {running or type(app.screen).__name__})",
               file=sys.stderr)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -65,7 +65,8 @@ def read_reply(response: httpx.Response, method: str, path: str) -> Reply:
             method=method,
             path=path,
         )
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    raw_meta = body.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     request_id = meta.get("request_id") or request_id
     return Reply(status=response.status_code, data=body["data"], meta=meta, request_id=request_id)
 

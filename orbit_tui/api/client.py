@@ -314,7 +314,10 @@ class OrbitClient(BaseClient):
             self, "contacts/lists", body,
             lambda since: find_list(self, name, description, since),
         )
-        return found if reply is None else _one(reply, ContactList)
+        if reply is not None:
+            return _one(reply, ContactList)
+        assert isinstance(found, ContactList)  # create_checked: no answer means found
+        return found
 
     async def update_list(
         self, list_id: str, *, name: str | None = None, description: str | None = None
@@ -390,7 +393,10 @@ class OrbitClient(BaseClient):
             self, "contacts/segments", {"name": name, "rules": dict(rules)},
             lambda since: find_segment(self, name, rules, since),
         )
-        return found if reply is None else _one(reply, Segment)
+        if reply is not None:
+            return _one(reply, Segment)
+        assert isinstance(found, Segment)  # create_checked: no answer means found
+        return found
 
     async def update_segment(
         self, segment_id: str, *, name: str | None = None, rules: Mapping[str, Any] | None = None

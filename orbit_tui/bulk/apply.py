@@ -206,8 +206,8 @@ async def apply_list_remove(client: Any, item: WorkItem) -> Outcome:
         return Outcome(item.contact_id, DONE, changed=changed, after={"member": False})
     # Success. The client also reports success when a retry after an ambiguous failure
     # (connection dropped mid-answer) got 404: then the plan's membership decides.
-    was_member = (item.before or {}).get("member")
-    changed = was_member is not False
+    known_member = (item.before or {}).get("member")
+    changed = known_member is not False
     return Outcome(
         item.contact_id,
         DONE,

@@ -39,7 +39,6 @@ from orbit_tui.bulk.model import (
     JobInfo,
     Operation,
     Plan,
-    Progress,
     ReadOnlyProfile,
     Target,
 )
@@ -48,7 +47,6 @@ from orbit_tui.bulk.undo import build_undo_plan
 from orbit_tui.bulk.unreadable import skip_unreadable
 from orbit_tui.bulk.progress import ProgressCallback, RunState
 from orbit_tui.bulk.targets import build_plan
-from orbit_tui.policy import treated_as_live
 
 log = logging.getLogger("orbit_tui.bulk")
 

@@ -137,6 +137,7 @@ class _Reader:
         return FieldClause(name, (Op("$eq", self.value(kind, "$eq", cond, path)),))
 
     def kind(self, name: str, path: str) -> str:
+        kind: str
         try:
             kind = field_kind(name)
         except ValueError:
@@ -307,7 +308,7 @@ def serialise(rule: Rule) -> dict[str, Any]:
     keys = [_clause_key(c) for c in rule.clauses]
     if len(set(keys)) != len(keys):  # only possible for a hand-built AST
         return {"$and": [serialise(Rule((c,))) for c in rule.clauses]}
-    return {key: _clause_value(c) for key, c in zip(keys, rule.clauses)}
+    return {key: _clause_value(c) for key, c in zip(keys, rule.clauses, strict=False)}
 
 
 def _clause_key(clause: Clause) -> str:

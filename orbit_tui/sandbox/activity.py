@@ -104,11 +104,11 @@ def events_for(activity_seed: int | None, hostile: bool = False, created_at: str
         latest = _EPOCH
     moments = _fit([d[0] for d in drawn], created, latest)
     events: list[dict[str, Any]] = []
-    for index, ((_, kind, channel, summary), moment) in enumerate(zip(drawn, moments)):
+    for index, ((_, kind, drawn_channel, summary), moment) in enumerate(zip(drawn, moments, strict=False)):
         events.append({
             "seq": index + 1,
             "type": kind,
-            "channel": None if kind == "agent.note" else channel,
+            "channel": None if kind == "agent.note" else drawn_channel,
             "message_id": f"msg_{activity_seed:x}{index:03d}" if kind.startswith("message.") else None,
             # rounded up to the second, so never before created_at
             "timestamp": (moment + timedelta(microseconds=999_999)).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -67,6 +67,7 @@ class Api:
         request_id: str = request.scope.get("state", {}).get("request_id", "req_unknown")
         headers: dict[str, str] = {}
         idem: tuple[str, str, str] | None = None
+        body: bytes | None
         try:
             spec = specs.get(request.method)
             if spec is None:

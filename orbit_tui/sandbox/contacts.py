@@ -222,7 +222,7 @@ def create_contact(store: Store, fields: dict[str, Any]) -> dict[str, Any]:
             (contact["id"], contact["phone"], contact["email"], contact["first_name"], contact["last_name"],
              contact["country_code"], contact["lifecycle_stage"], json.dumps(contact["tags"], ensure_ascii=False),
              json.dumps(contact["metadata"], ensure_ascii=False), json.dumps(contact["preferences"]),
-             stamp, stamp, email_key(contact["email"])),
+             stamp, stamp, email_key(contact["email"] if isinstance(contact["email"], str) else None)),
         )
         _index(conn, int(cur.lastrowid or 0), contact)
         segment_counts.apply(conn, version, None, contact)

@@ -82,7 +82,7 @@ class RateLimiter:
             if start != window:
                 start, count = window, 0
             enforced = limit is not None
-            shown = limit if enforced else DEFAULT_ADVERTISED_LIMIT
+            shown = limit if limit is not None else DEFAULT_ADVERTISED_LIMIT
             if enforced and count >= shown:
                 retry = max(1, math.ceil(reset_at - now))
                 return RateDecision(False, shown, 0, reset_at, retry)

@@ -56,8 +56,8 @@ def path_params(scope: Scope, template: str, prefix: str) -> dict[str, str]:
     from the raw segments of the request, each decoded once."""
     segments = scope.get("orbit_segments")
     if segments is None:  # not routed through SegmentPaths: Starlette's own reading
-        params = scope.get("path_params") or {}
-        return {k: str(v) for k, v in params.items()}
+        found = scope.get("path_params") or {}
+        return {k: str(v) for k, v in found.items()}
     wanted = (prefix + template).split("/")
     params: dict[str, str] = {}
     for index, name in enumerate(wanted):

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -45,7 +46,7 @@ def name_pools() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
             module = importlib.import_module(f"faker.providers.person.{locale}")
         except ImportError:
             module = importlib.import_module("faker.providers.person.en_US")
-        fake = Generator()
+        fake: Any = Generator()  # faker adds the provider's methods at run time
         fake.add_provider(module.Provider)  # type: ignore[attr-defined]
         fake.seed_instance(1234)
         firsts = tuple(dict.fromkeys(fake.first_name() for _ in range(POOL_SIZE)))
@@ -87,7 +88,7 @@ def _template(number: phonenumbers.PhoneNumber) -> PhoneTemplate | None:
     if not digits.endswith(nsn):
         return None
     groups = tuple(len(g) for g in re.findall(r"\d+", formatted))
-    return PhoneTemplate(number.country_code, nsn[:-4], digits[: len(digits) - len(nsn)], groups)
+    return PhoneTemplate(int(number.country_code or 0), nsn[:-4], digits[: len(digits) - len(nsn)], groups)
 
 
 def _valid(cc: int, nsn: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -126,7 +127,8 @@ def phone_templates(region: str, wanted: int = 60) -> tuple[PhoneTemplate, ...]:
                 break
             if prefix in found:
                 continue
-            samples = [_valid(example.country_code, f"{prefix}{s:04d}", region) for s in (0, 4821, 9999)]
+            samples = [_valid(int(example.country_code or 0), f"{prefix}{s:04d}", region)
+                       for s in (0, 4821, 9999)]
             if not all(samples):
                 continue
             templates = {_template(n) for n in samples if n is not None}

@@ -84,7 +84,7 @@ def store_all(conn: sqlite3.Connection) -> None:
     counts = conn.execute(f"SELECT {', '.join(sums)} FROM contacts c", params).fetchone()
     now = version(conn)
     conn.executemany("INSERT OR REPLACE INTO segment_counts VALUES (?, ?, ?)",
-                     [(seq, int(count), now) for (seq, _), count in zip(segments, counts)])
+                     [(seq, int(count), now) for (seq, _), count in zip(segments, counts, strict=False)])
 
 
 def current(conn: sqlite3.Connection, segment_seq: int, rules: Mapping[str, Any]) -> int:

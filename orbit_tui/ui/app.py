@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -28,7 +28,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from orbit_tui.api.models import Contact
-from orbit_tui.gate import READ_ONLY_NOTICE, Gate
+from orbit_tui.gate import Gate
 from orbit_tui.ui.errors import one_line
 from orbit_tui.ui.keys import keymap_notices
 from orbit_tui.ui.marks import MarkStore

@@ -88,7 +88,7 @@ class ScreensProvider(_Commands):
             key = binding.key_display or app.get_key_display(binding)
             title = f"{describe(binding.id) or binding.description} ({key})"
             where = type(screen).__name__.removesuffix("Screen")
-            run = partial(app.call_later, active.node.run_action, binding.action)
+            run = partial(app.call_later, app.run_action, binding.action, active.node)
             commands.append((title, f"{where} · {binding.id}", run))
         return commands
 

@@ -78,7 +78,8 @@ class ContactQuery:
             return replace(self, tags=())
         if key not in FILTER_KEYS:
             raise KeyError(key)
-        return replace(self, **{key: None})
+        cleared: dict[str, Any] = {key: None}
+        return replace(self, **cleared)
 
     def without_filters(self) -> ContactQuery:
         return ContactQuery(search=self.search)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from orbit_tui.bulk.text import fmt_eta
-from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.bulk_runner import JobView
 from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.widgets.status_bar import StatusBar
@@ -114,7 +114,7 @@ class BulkProgressScreen(Screen[None]):
     def view(self) -> JobView | None:
         if self.fixed is not None:
             return self.fixed
-        return runner_for(self.app).view
+        return orbit_app(self).bulk_runner.view
 
     @property
     def running(self) -> bool:
@@ -129,7 +129,7 @@ class BulkProgressScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.fixed is None:
-            self._unsubscribe = runner_for(self.app).subscribe(self._repaint)
+            self._unsubscribe = orbit_app(self).bulk_runner.subscribe(self._repaint)
         self._repaint()
 
     def on_unmount(self) -> None:
@@ -167,7 +167,7 @@ class BulkProgressScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                runner_for(self.app).cancel()
+                orbit_app(self).bulk_runner.cancel()
 
         self.app.push_screen(
             ConfirmScreen(

@@ -340,9 +340,9 @@ class PagingScreen(MarkingScreen):
         new_items = result.page.items
         self._freshness[index] = result
         if [c.id for c in old_items] == [c.id for c in new_items]:
-            for old, new in zip(old_items, new_items, strict=True):
-                if old != new:
-                    self.table.replace_contact(new)
+            for was, now in zip(old_items, new_items, strict=True):
+                if was != now:
+                    self.table.replace_contact(now)
             self.page_window.replace(index, result.page)
         else:
             self.page_window.replace(index, result.page)

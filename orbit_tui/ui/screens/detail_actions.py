@@ -37,7 +37,9 @@ class DetailActions(Screen[None]):
     _status: AppStatus
 
     # Provided by the screen.
-    orbit: CachedOrbit
+    @property
+    def orbit(self) -> CachedOrbit:
+        raise NotImplementedError
 
     def show_contact(self, contact: Contact) -> None:
         raise NotImplementedError

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
 from orbit_tui.ui.bulk_hooks import journal_problems
-from orbit_tui.ui.bulk_runner import JobView, runner_for
+from orbit_tui.ui.bulk_runner import JobView
 from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
@@ -86,7 +86,7 @@ class JobsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
-        runner = runner_for(self.app)
+        runner = orbit_app(self).bulk_runner
         self._was_busy = runner.busy
         self._unsubscribe = runner.subscribe(self._runner_changed)
         self.action_reload()
@@ -97,7 +97,7 @@ class JobsScreen(Screen[None]):
             self._unsubscribe()
 
     def _runner_changed(self) -> None:
-        busy = runner_for(self.app).busy
+        busy = orbit_app(self).bulk_runner.busy
         if busy != self._was_busy:  # a job started or ended: its row changed
             self._was_busy = busy
             self.action_reload()
@@ -110,12 +110,12 @@ class JobsScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         try:
-            self.jobs = runner_for(self.app).engine.list_jobs()
+            self.jobs = orbit_app(self).bulk_runner.engine.list_jobs()
         except Exception as exc:  # noqa: BLE001 - a broken journal is reported, not fatal
             self.jobs = []
             self.notify(f"Cannot read the jobs journal: {clean(exc)}", severity="error",
                         markup=False)
-        problems = journal_problems(self.app)
+        problems = journal_problems(orbit_app(self))
         self.set_class(bool(problems), "journal-problem")
         self.query_one("#jobs-warning", Static).update(Text("\n".join(f"⚠ {clean(p)}" for p in problems)))
         table.clear()
@@ -150,7 +150,7 @@ class JobsScreen(Screen[None]):
         job = self.current
         if job is None:
             return
-        runner = runner_for(self.app)
+        runner = orbit_app(self).bulk_runner
         if runner.view is not None and runner.view.job_id == job.id and runner.busy:
             self.app.push_screen(BulkProgressScreen())
             return
@@ -172,7 +172,7 @@ class JobsScreen(Screen[None]):
         job = job or self.current
         if job is None:
             return
-        runner = runner_for(self.app)
+        runner = orbit_app(self).bulk_runner
         start = {"resume": runner.resume, "retry": runner.retry, "undo": runner.undo}[how]
         if start(job.id, confirmed=True):
             self.app.push_screen(BulkProgressScreen())
@@ -224,7 +224,7 @@ class JobsScreen(Screen[None]):
                         markup=False)
             return
         try:
-            plan = runner_for(self.app).engine.plan_undo(job.id)
+            plan = orbit_app(self).bulk_runner.engine.plan_undo(job.id)
         except BulkError as exc:
             self.notify(clean(str(exc)), severity="warning", markup=False)
             return

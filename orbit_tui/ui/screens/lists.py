@@ -210,7 +210,7 @@ class ListFormScreen(ModalScreen[tuple[str, str] | None]):
         name = self.query_one("#list-name", Input).value
         description = self.query_one("#list-description", Input).value
         # Untouched fields keep what is stored, hostile characters and all.
-        name = self._name.strip() if name == self._shown_name else name.strip()
+        name = (self._name or "").strip() if name == self._shown_name else name.strip()
         if description == self._shown_description:
             description = self._description.strip()
         else:

@@ -156,7 +156,8 @@ class RecordsScreen(Screen[None], Generic[T]):
         return items
 
     def item_key(self, item: T) -> str:
-        return str(getattr(item, "id"))
+        identified: Any = item  # every record (list, segment, contact) has an id
+        return str(identified.id)
 
     def cells(self, item: T) -> list[Text]:
         raise NotImplementedError
