@@ -323,7 +323,7 @@ def _run_app(args: argparse.Namespace) -> int:
     resolved = resolve(cli=_overrides(args))
     _warn(resolved.warnings)
     try:
-        from orbit_tui.ui.app import run
+        from orbit_tui.ui.launch import run
     except ModuleNotFoundError as exc:
         if exc.name in {"orbit_tui.ui", "orbit_tui.ui.app"}:
             print(

@@ -253,9 +253,9 @@ def test_app_gets_the_resolved_config_and_smoke(home: Path, monkeypatch: pytest.
         seen.update(resolved=resolved, smoke=smoke)
         return 0
 
-    fake = types.ModuleType("orbit_tui.ui.app")
+    fake = types.ModuleType("orbit_tui.ui.launch")
     fake.run = fake_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "orbit_tui.ui.app", fake)
+    monkeypatch.setitem(sys.modules, "orbit_tui.ui.launch", fake)
     assert main(["--smoke", "--read-only", "--theme", "t", "--fresh-demo"]) == 0
     assert seen["smoke"] is True
     resolved = seen["resolved"]
@@ -265,7 +265,7 @@ def test_app_gets_the_resolved_config_and_smoke(home: Path, monkeypatch: pytest.
 
 def test_missing_ui_is_a_clear_message(home: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "orbit_tui.ui.app", None)
+    monkeypatch.setitem(sys.modules, "orbit_tui.ui.launch", None)
     assert main([]) == 1
     assert "not part of this build" in capsys.readouterr().err
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orbit_tui.config import Settings, resolve
-from orbit_tui.ui.app import run
+from orbit_tui.ui.launch import run
 
 
 def test_demo_smoke_run_seeds_once_and_fresh_demo_starts_over(

@@ -14,7 +14,7 @@ from ui_helpers import loaded, wait_for
 from orbit_tui.config import CliOverrides, resolve
 from orbit_tui.config_write import write_profile
 from orbit_tui.sandbox import SandboxServer
-from orbit_tui.ui.app import theme_saver
+from orbit_tui.ui.launch import theme_saver
 from orbit_tui.ui.themes import APP_VARIABLES, DEFAULT_THEME
 
 
