@@ -325,10 +325,10 @@ def _run_app(args: argparse.Namespace) -> int:
     try:
         from orbit_tui.ui.launch import run
     except ModuleNotFoundError as exc:
-        if exc.name in {"orbit_tui.ui", "orbit_tui.ui.app"}:
+        if exc.name in {"orbit_tui.ui", "orbit_tui.ui.app", "orbit_tui.ui.launch"}:
             print(
                 f"{PROG}: the terminal UI is not part of this build yet "
-                f"(orbit_tui.ui.app is missing). `orbit-tui --help` lists what works.",
+                f"({exc.name} is missing). `orbit-tui --help` lists what works.",
                 file=sys.stderr,
             )
             return 1
