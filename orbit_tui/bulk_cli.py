@@ -15,7 +15,9 @@ terminal; Ctrl-C cancels cleanly (requests in flight finish, the rest stay pendi
 exactly one JSON line summarising the outcome is written to it.
 
 Exit codes: 0 job completed without failures (or dry run / listing), 1 the job ended
-with failed items or was cancelled/stopped (resumable), 2 it could not start.
+with failed items or was cancelled/stopped (resumable), 2 it could not start, 130
+interrupted (Ctrl-C while still planning: no job was made, the JSON line says
+``"status": "cancelled", "job": null``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ Exit codes: 0 done, 1 finished with failures or cancelled (resumable), 2 not sta
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_CANNOT_START = 2
+EXIT_INTERRUPTED = 130
 
 
 # -- parser ---------------------------------------------------------------------------
@@ -382,7 +385,7 @@ def _guarded(coro: Any) -> int:
         return EXIT_CANNOT_START
     except (KeyboardInterrupt, asyncio.CancelledError):
         _say("Aborted. The job is in the journal: `orbit-tui bulk resume JOB` continues it.")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # an OrbitError outside a job (e.g. reading the target)
         explain = getattr(exc, "explain", None)
         if explain is None:
@@ -404,7 +407,12 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\rReading the target… {n} contacts\x1b[K")
             sys.stderr.flush()
 
-        plan = await engine.plan(target, op, on_count=on_count if reading else None)
+        if not reading and target.kind != "ids":
+            _say("Reading the target…")  # a log shows what it was doing if stopped here
+        try:
+            plan = await engine.plan(target, op, on_count=on_count if reading else None)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels the main task
+            return _stopped_while_planning(reading)
         if reading:
             sys.stderr.write("\r\x1b[K")
         _say(plan_text(plan))
@@ -425,6 +433,17 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             engine, lambda bar, cancel: engine.run(job_id, confirm=True, on_progress=bar, cancel=cancel)
         )
         return _report_end(engine, job, elapsed)
+
+
+def _stopped_while_planning(reading: bool) -> int:
+    """Ctrl-C before any job was written: say so, and still give the one JSON line."""
+    if reading:
+        sys.stderr.write("\r\x1b[K")
+    message = "Stopped while planning: no job was made, nothing was changed."
+    _say(message)
+    _emit_json({"status": "cancelled", "job": None, "stage": "planning", "changed": 0,
+                "message": message})
+    return EXIT_INTERRUPTED
 
 
 async def _cmd_jobs(args: argparse.Namespace) -> int:
