@@ -16,6 +16,7 @@ from typing import Any
 
 import tomli_w
 
+from orbit_tui.private_files import private_dir
 from orbit_tui.config_schema import (
     KEY_SOURCES,
     ConfigError,
@@ -145,7 +146,7 @@ def _order(raw: dict[str, Any]) -> dict[str, Any]:
 
 def write_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write TOML with mode 0600 via a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent, tighten_existing=False)  # 0700 when made here
     text = tomli_w.dumps(data)
     fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:

@@ -47,6 +47,7 @@ from orbit_tui.bulk.model import (
     Target,
     dumps,
 )
+from orbit_tui.private_files import prepare_sqlite, tighten
 from orbit_tui.bulk.journal_rows import (
     _FINISH_SQL,
     SCHEMA,
@@ -65,8 +66,6 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.warnings: list[str] = []
         """Problems met on opening (a damaged file set aside), for the caller to show."""
@@ -88,6 +87,8 @@ class Journal:
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _open(self) -> None:
+        if str(self.path) != ":memory:":
+            prepare_sqlite(self.path)  # owner-only before SQLite makes its -wal and -shm
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
                                      timeout=30)
         self._conn.row_factory = sqlite3.Row
@@ -105,9 +106,11 @@ class Journal:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         os.replace(self.path, aside)
+        tighten(aside)  # a rename keeps the mode an older version gave it
         for suffix in ("-wal", "-shm"):
             if Path(f"{self.path}{suffix}").exists():
                 os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+                tighten(f"{aside}{suffix}")
         self.warnings.append(
             f"The bulk-job journal {self.path.name} was damaged ({exc}); it was moved aside as "
             f"{aside.name} and a new one started. Jobs recorded in it can no longer be resumed "

@@ -118,10 +118,7 @@ def announce_pending_jobs(app: Any) -> None:
 
 def attach_engine(app: Any, client: Any, resolved: Any) -> None:
     """The app's bulk engine: the client (and its pacer) the screens use, the config's jobs db."""
-    try:
-        from pathlib import Path
-
-        Path(resolved.jobs_db).parent.mkdir(parents=True, exist_ok=True)
+    try:  # the journal makes its folder, owner-only
         app.bulk_engine = BulkEngine.from_config(client, resolved)
     except Exception as exc:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
         app.bulk_engine = None

@@ -29,8 +29,7 @@ def engine_for(app: Any) -> BulkEngine:
     orbit = getattr(app, "orbit", None) or app.source.orbit
     client = orbit.client
     profile = app.status.profile
-    path = jobs_db()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = jobs_db()  # the journal makes its folder, owner-only
     engine = BulkEngine(
         client,
         Journal(path),

@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from orbit_tui.api.base import Timeouts
 from orbit_tui.api.client import OrbitClient
+from orbit_tui.private_files import open_private, prepare_sqlite
 from orbit_tui.ui.source import ContactSource
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class DemoServer:
                 return
             sock = self._socket
             log_path = self.db_path.with_name("demo-sandbox.log")
-            with open(log_path, "w", encoding="utf-8") as log:
+            with open_private(log_path, "w") as log:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-m", "orbit_tui.ui.demo_process", str(sock.fileno()),
                      str(self.db_path), str(self.contacts)],
@@ -187,10 +188,10 @@ class DemoServer:
 
 def _fresh_start(resolved: ResolvedConfig) -> Path:
     db_path = demo_database(resolved)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     if resolved.fresh_demo:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+    prepare_sqlite(db_path)  # customer-like data: owner-only before the sandbox opens it
     return db_path
 
 
