@@ -65,10 +65,16 @@ def private_dir(path: str | os.PathLike[str], *, tighten_existing: bool = True) 
 
 
 def private_file(path: str | os.PathLike[str]) -> Path:
-    """Create ``path`` empty with mode 0600 unless it exists; tighten it to 0600."""
+    """Create ``path`` empty with mode 0600 unless it exists; tighten it to 0600.
+
+    An existing file is never opened here: closing a descriptor of a database file drops
+    every POSIX lock this process holds on it, those of SQLite's open connections too."""
     target = Path(path)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        _chmod(target, FILE_MODE)
+        return target
     except OSError:
         return target  # the caller's own open reports the problem
     os.close(fd)
