@@ -119,7 +119,13 @@ def announce_pending_jobs(app: Any) -> None:
 def attach_engine(app: Any, client: Any, resolved: Any) -> None:
     """The app's bulk engine: the client (and its pacer) the screens use, the config's jobs db."""
     try:  # the journal makes its folder, owner-only
-        app.bulk_engine = BulkEngine.from_config(client, resolved)
+        # Jobs belong to the key's account; the demo's key is not in the configuration.
+        key = resolved.api_key
+        if key is None and resolved.demo:
+            from orbit_tui.ui.demo_process import DEMO_API_KEY
+
+            key = DEMO_API_KEY
+        app.bulk_engine = BulkEngine.from_config(client, resolved, api_key=key)
     except Exception as exc:  # noqa: BLE001 - without a journal, engine_for falls back to the default path
         app.bulk_engine = None
         app.bulk_engine_error = (

@@ -11,6 +11,7 @@ is reloaded, so every screen shows fresh data.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -150,16 +151,16 @@ class BulkRunner:
 
         return self._launch("", title, ids, launch, announce_end=announce_end)
 
-    def resume(self, job_id: str) -> bool:
-        return self._from_journal(job_id, "resume")
+    def resume(self, job_id: str, *, take_over: bool = False) -> bool:
+        return self._from_journal(job_id, "resume", take_over=take_over)
 
-    def retry(self, job_id: str) -> bool:
-        return self._from_journal(job_id, "retry")
+    def retry(self, job_id: str, *, take_over: bool = False) -> bool:
+        return self._from_journal(job_id, "retry", take_over=take_over)
 
     def undo(self, job_id: str) -> bool:
         return self._from_journal(job_id, "undo")
 
-    def _from_journal(self, job_id: str, how: str) -> bool:
+    def _from_journal(self, job_id: str, how: str, *, take_over: bool = False) -> bool:
         engine = self.engine
         try:
             job = engine.get_job(job_id)
@@ -173,9 +174,9 @@ class BulkRunner:
             method: Any = engine.undo
         elif how == "retry":
             title = f"retry failures of {job_id}: {title}"
-            method = engine.retry_failed
+            method = functools.partial(engine.retry_failed, take_over=take_over)
         else:
-            method = engine.resume
+            method = functools.partial(engine.resume, take_over=take_over)
 
         def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
             result: Awaitable[JobInfo] = method(job_id, confirm=True, on_progress=on_progress, cancel=cancel)

@@ -24,6 +24,7 @@ from orbit_tui.ui.bulk_hooks import journal_problems
 from orbit_tui.ui.bulk_runner import JobView, runner_for
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
+from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
 # State and counts first: at 80 columns they must show; the id carries the date as well.
@@ -166,29 +167,47 @@ class JobsScreen(Screen[None]):
     def live(self) -> bool:
         return self.app.status.profile.kind == "LIVE"  # type: ignore[attr-defined, no-any-return]
 
-    def _start(self, how: str, job: JobInfo | None = None) -> None:
+    def _start(self, how: str, job: JobInfo | None = None, take_over: bool = False) -> None:
         from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
         job = job or self.current
         if job is None:
             return
         runner = runner_for(self.app)
-        started = getattr(runner, how)(job.id)
+        start = getattr(runner, how)
+        started = start(job.id, take_over=True) if take_over else start(job.id)
         if started:
             self.app.push_screen(BulkProgressScreen())
         self.action_reload()
 
     def _confirm_live(self, how: str, job: JobInfo, question: str, total: int, yes: str) -> None:
-        """On LIVE: start only after the count is typed; elsewhere at once."""
-        if not self.live:
-            self._start(how, job)
+        """On LIVE: start only after the count is typed; elsewhere at once. When another
+        orbit-tui holds the job's lock, ask first whether to take it over."""
+        holder = runner_for(self.app).engine.runner_elsewhere(job.id)
+
+        def go(take_over: bool) -> None:
+            if not self.live:
+                self._start(how, job, take_over)
+                return
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._start(how, job, take_over)
+
+            self.app.push_screen(CountConfirmScreen(question, total, live=True, yes=yes), answered)
+
+        if holder is None:
+            go(False)
             return
 
-        def answered(ok: bool | None) -> None:
+        def take(ok: bool | None) -> None:
             if ok:
-                self._start(how, job)
+                go(True)
 
-        self.app.push_screen(CountConfirmScreen(question, total, live=True, yes=yes), answered)
+        warning = (f"{clean(holder.describe())} may still be running job {clean(job.id)}.\n"
+                   "Take it over? That one stops before its next request, and this app "
+                   "continues the job.")
+        self.app.push_screen(ConfirmScreen(warning, yes="Take over", no="Leave it"), take)
 
     def action_resume(self) -> None:
         job = self.current
