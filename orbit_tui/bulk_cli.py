@@ -4,7 +4,7 @@
                        [--tag T]... | --list ID | --segment ID | --ids-file FILE
     orbit-tui bulk list --add LIST_ID | --remove LIST_ID   (same targets)
     orbit-tui bulk stage --set customer                    (same targets)
-    orbit-tui bulk jobs | resume JOB | undo JOB | retry JOB
+    orbit-tui bulk jobs | resume JOB [--take-over] | undo JOB | retry JOB [--take-over]
 
 Every job command previews first (to stderr): how many contacts, how many will change,
 how many already match. ``--dry-run`` stops there. On a LIVE key the job needs ``--yes``
@@ -15,7 +15,9 @@ terminal; Ctrl-C cancels cleanly (requests in flight finish, the rest stay pendi
 exactly one JSON line summarising the outcome is written to it.
 
 Exit codes: 0 job completed without failures (or dry run / listing), 1 the job ended
-with failed items or was cancelled/stopped (resumable), 2 it could not start.
+with failed items or was cancelled/stopped (resumable), 2 it could not start, 130
+interrupted (Ctrl-C while still planning: no job was made, the JSON line says
+``"status": "cancelled", "job": null``).
 """
 
 from __future__ import annotations
@@ -26,79 +28,34 @@ import json
 import signal
 import sys
 import time
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from orbit_tui.bulk import (
     JOB_COMPLETED,
     BulkEngine,
     BulkError,
+    JobBusy,
     JobInfo,
-    Operation,
-    Target,
 )
 from orbit_tui.policy import treated_as_live
 from orbit_tui.bulk.text import ProgressBar, clean, job_summary, plan_text
-
-BULK_DESCRIPTION = """Change many contacts at once: add/remove tags, add to/remove from a list, set the
-lifecycle stage. Every job is previewed first, journalled item by item (it survives
-Ctrl-C, a crash or kill -9 and resumes), and can be undone."""
-
-BULK_EPILOG = """examples:
-  orbit-tui bulk tag --add vip --remove trial --stage lead --country US --dry-run
-  orbit-tui bulk tag --add vip --ids-file marked.txt
-  orbit-tui bulk list --add lst_123 --segment seg_456
-  orbit-tui bulk stage --set customer --list lst_123 --yes
-  orbit-tui bulk jobs;  orbit-tui bulk resume JOB;  orbit-tui bulk undo JOB
-
-When stdout is not a terminal, exactly one JSON line summarises the outcome.
-Exit codes: 0 done, 1 finished with failures or cancelled (resumable), 2 not started."""
+from orbit_tui.bulk_cli_args import (  # noqa: F401 - read_ids and builders: public here too
+    BULK_DESCRIPTION,
+    BULK_EPILOG,
+    connection_args,
+    target_args,
+    build_operation,
+    build_target,
+    read_ids,
+)
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_CANNOT_START = 2
+EXIT_INTERRUPTED = 130
 
 
 # -- parser ---------------------------------------------------------------------------
-def _connection_args(p: argparse.ArgumentParser) -> None:
-    # SUPPRESS keeps values given to the top-level parser (if it has the same options).
-    p.add_argument("--profile", default=argparse.SUPPRESS, help="profile from the config file")
-    p.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS, help="API base URL")
-    p.add_argument(
-        "--api-key-env", dest="api_key_env", metavar="VAR", default=argparse.SUPPRESS,
-        help="read the API key from this environment variable",
-    )
-    p.add_argument("--read-only", dest="read_only", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    p.add_argument(
-        "--concurrency", type=_concurrency, default=None, metavar="N",
-        help="requests at once, 1-64 (default: settings.bulk_concurrency, 8)",
-    )
-    p.add_argument("--yes", "-y", action="store_true", help="confirm without asking (needed for LIVE keys when not on a terminal)")
-
-
-def _concurrency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError("expected a number from 1 to 64")
-    return value
-
-
-def _target_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("target (default: every contact matching the filters)")
-    g.add_argument("--search", help="full-text search over name, phone, email")
-    g.add_argument("--stage", help="only contacts in this lifecycle stage")
-    g.add_argument("--country", help="only contacts of this country (ISO code)")
-    g.add_argument("--tag", action="append", default=[], help="only contacts with this tag (repeatable)")
-    g.add_argument("--list", dest="list_id", metavar="LIST_ID", help="the members of this list")
-    g.add_argument("--segment", dest="segment_id", metavar="SEGMENT_ID", help="the members of this segment")
-    g.add_argument("--ids-file", type=Path, metavar="FILE", help="contact ids, one per line ('-' = stdin)")
-    g.add_argument("--all", dest="all_contacts", action="store_true", help="allow a job on every contact (no filter)")
-    p.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
-
-
 def add_bulk_parser(subparsers: Any) -> None:
     """Register `bulk` and its sub-commands on the top-level sub-parsers."""
     bulk = subparsers.add_parser(
@@ -114,27 +71,27 @@ def add_bulk_parser(subparsers: Any) -> None:
     tag = sub.add_parser("tag", help="add and/or remove tags")
     tag.add_argument("--add", action="append", default=[], metavar="TAG", help="tag to add (repeatable, or comma-separated)")
     tag.add_argument("--remove", action="append", default=[], metavar="TAG", help="tag to remove (repeatable, or comma-separated)")
-    _target_args(tag)
-    _connection_args(tag)
+    target_args(tag)
+    connection_args(tag)
     tag.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="tags")
 
     lst = sub.add_parser("list", help="add to or remove from a list")
     mode = lst.add_mutually_exclusive_group(required=True)
     mode.add_argument("--add", dest="list_add", metavar="LIST_ID", help="add the contacts to this list")
     mode.add_argument("--remove", dest="list_remove", metavar="LIST_ID", help="remove the contacts from this list")
-    _target_args(lst)
-    _connection_args(lst)
+    target_args(lst)
+    connection_args(lst)
     lst.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="list")
 
     stage = sub.add_parser("stage", help="set the lifecycle stage")
     stage.add_argument("--set", dest="set_stage", required=True, metavar="STAGE", help="the stage to set")
-    _target_args(stage)
-    _connection_args(stage)
+    target_args(stage)
+    connection_args(stage)
     stage.set_defaults(func=cmd_run, handler=cmd_run, bulk_op="stage")
 
     jobs = sub.add_parser("jobs", help="list bulk jobs and their outcome")
     jobs.add_argument("--limit", type=int, default=30)
-    _connection_args(jobs)
+    connection_args(jobs)
     jobs.set_defaults(func=cmd_jobs, handler=cmd_jobs)
 
     for name, text in (
@@ -146,7 +103,13 @@ def add_bulk_parser(subparsers: Any) -> None:
         p.add_argument("job_id", metavar="JOB")
         if name == "undo":
             p.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
-        _connection_args(p)
+        else:
+            p.add_argument(
+                "--take-over", dest="take_over", action="store_true",
+                help="run the job even though another orbit-tui holds its lock (that one "
+                     "stops before its next request)",
+            )
+        connection_args(p)
         p.set_defaults(func=cmd_job_action, handler=cmd_job_action, bulk_action=name)
 
 
@@ -159,63 +122,6 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 
 
 # -- helpers --------------------------------------------------------------------------
-def _split(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for value in values or []:
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return out
-
-
-def read_ids(path: Path, stdin: TextIO | None = None) -> list[str]:
-    """Ids one per line; blank lines and '#' comments ignored; '-' reads stdin."""
-    if str(path) == "-":
-        text = (stdin or sys.stdin).read()
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise BulkError(f"Cannot read --ids-file {path}: {exc.strerror or exc}.") from None
-    ids = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            ids.append(line)
-    return ids
-
-
-def build_target(args: argparse.Namespace) -> Target:
-    chosen = [n for n, v in (("--list", args.list_id), ("--segment", args.segment_id), ("--ids-file", args.ids_file)) if v]
-    if len(chosen) > 1:
-        raise BulkError(f"Choose one target: {' or '.join(chosen)}.")
-    if args.ids_file:
-        if args.search or args.stage or args.country or args.tag:
-            raise BulkError("--ids-file cannot be combined with --search/--stage/--country/--tag.")
-        ids = read_ids(args.ids_file)
-        if not ids:
-            raise BulkError(f"--ids-file {args.ids_file} holds no contact id.")
-        return Target.explicit(ids)
-    if args.list_id or args.segment_id:
-        if args.stage or args.country or args.tag:
-            raise BulkError("--list/--segment take only --search as a filter.")
-        if args.list_id:
-            return Target.list_members(args.list_id, search=args.search)
-        return Target.segment_members(args.segment_id, search=args.search)
-    if not (args.search or args.stage or args.country or args.tag) and not args.all_contacts:
-        raise BulkError(
-            "No target given: use --search/--stage/--country/--tag, --list, --segment or "
-            "--ids-file (or --all to mean every contact)."
-        )
-    return Target.matching(search=args.search, stage=args.stage, country=args.country, tags=_split(args.tag))
-
-
-def build_operation(args: argparse.Namespace) -> Operation:
-    if args.bulk_op == "tags":
-        return Operation.tags(add=_split(args.add), remove=_split(args.remove))
-    if args.bulk_op == "list":
-        return Operation.list_add(args.list_add) if args.list_add else Operation.list_remove(args.list_remove)
-    return Operation.set_stage(args.set_stage)
-
-
 def _say(text: str) -> None:
     print(clean(text), file=sys.stderr, flush=True)
 
@@ -302,7 +208,7 @@ class _Session:
         self.runtime = open_bulk_runtime(self.resolved, concurrency=self.args.concurrency)
         self.gate = self.runtime.gate
         self.engine = self.runtime.engine()
-        for warning in self.engine.journal.warnings:
+        for warning in [*self.engine.journal.warnings, *self.engine.notices]:
             sys.stderr.write(f"orbit-tui bulk: {warning}\n")
         return self.engine
 
@@ -395,7 +301,7 @@ def _guarded(coro: Any) -> int:
         return EXIT_CANNOT_START
     except (KeyboardInterrupt, asyncio.CancelledError):
         _say("Aborted. The job is in the journal: `orbit-tui bulk resume JOB` continues it.")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # an OrbitError outside a job (e.g. reading the target)
         explain = getattr(exc, "explain", None)
         if explain is None:
@@ -417,7 +323,12 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\rReading the target… {n} contacts\x1b[K")
             sys.stderr.flush()
 
-        plan = await engine.plan(target, op, on_count=on_count if reading else None)
+        if not reading and target.kind != "ids":
+            _say("Reading the target…")  # a log shows what it was doing if stopped here
+        try:
+            plan = await engine.plan(target, op, on_count=on_count if reading else None)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels the main task
+            return _stopped_while_planning(reading)
         if reading:
             sys.stderr.write("\r\x1b[K")
         _say(plan_text(plan))
@@ -439,6 +350,17 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             engine, lambda bar, cancel: gate.run_job(job_id, confirmed=True, on_progress=bar, cancel=cancel)
         )
         return _report_end(engine, job, elapsed)
+
+
+def _stopped_while_planning(reading: bool) -> int:
+    """Ctrl-C before any job was written: say so, and still give the one JSON line."""
+    if reading:
+        sys.stderr.write("\r\x1b[K")
+    message = "Stopped while planning: no job was made, nothing was changed."
+    _say(message)
+    _emit_json({"status": "cancelled", "job": None, "stage": "planning", "changed": 0,
+                "message": message})
+    return EXIT_INTERRUPTED
 
 
 async def _cmd_jobs(args: argparse.Namespace) -> int:
@@ -490,16 +412,33 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
         if action == "resume" and job.counts.remaining == 0:
             _say("Nothing left to do in this job.")
             return _report_end(engine, job, 0.0)
+        take_over = _take_over(engine, job.id, bool(args.take_over))
         count = job.counts.remaining if action == "resume" else job.counts.failed
         if not _confirm(session.resolved, args, what, count):
             return EXIT_CANNOT_START
         gate = session.gate  # confirmed by _confirm
-        if action == "resume":
-            start = lambda bar, cancel: gate.run_job(job.id, confirmed=True, on_progress=bar, cancel=cancel)  # noqa: E731
-        else:
-            start = lambda bar, cancel: gate.retry_job(job.id, confirmed=True, on_progress=bar, cancel=cancel)  # noqa: E731
+        run = gate.run_job if action == "resume" else gate.retry_job
+
+        def start(bar: Any, cancel: asyncio.Event) -> Any:
+            return run(job.id, confirmed=True, on_progress=bar, cancel=cancel, take_over=take_over)
+
         result, elapsed = await _run_job(engine, start)
         return _report_end(engine, result, elapsed)
+
+
+def _take_over(engine: BulkEngine, job_id: str, asked: bool) -> bool:
+    """Refuse in plain words when another live orbit-tui runs the job, unless asked to
+    take over: then say what that does."""
+    holder = engine.runner_elsewhere(job_id)
+    if holder is None:
+        return False
+    if not asked:
+        raise JobBusy(job_id, holder)
+    _say(
+        f"{holder.describe()} may still be running this job; taking over: it stops before "
+        "its next request, and this one continues the job."
+    )
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

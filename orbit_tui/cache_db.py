@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from orbit_tui.private_files import prepare_sqlite, tighten
+
 log = logging.getLogger("orbit_tui.cache")
 
 APP_MARK = "orbit-tui-cache"
@@ -83,7 +85,7 @@ class CacheDB:
         if self.path is None:
             return self._fresh(self._connect(":memory:"))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite(self.path)  # owner-only before SQLite makes its -wal and -shm
             conn = self._connect(str(self.path))
         except (OSError, sqlite3.Error) as exc:
             return self._in_memory(f"cannot open the cache file ({exc})")
@@ -139,6 +141,7 @@ class CacheDB:
     def _reopen_fresh(self) -> sqlite3.Connection:
         assert self.path is not None
         try:
+            prepare_sqlite(self.path)
             return self._fresh(self._connect(str(self.path)))
         except (OSError, sqlite3.Error) as exc:
             return self._in_memory(f"cannot rebuild the cache file ({exc})")
@@ -157,9 +160,11 @@ class CacheDB:
         aside = Path(f"{self.path}.corrupt-{stamp}")
         try:
             os.replace(self.path, aside)
+            tighten(aside)  # a rename keeps the mode an older version gave it
             for suffix in ("-wal", "-shm", "-journal"):
                 try:
                     os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+                    tighten(f"{aside}{suffix}")
                 except FileNotFoundError:
                     pass
         except OSError as exc:

@@ -353,7 +353,10 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
         ignore_filters=tuple(args.ignore_filter),
     )
     db = args.db if args.db is not None else sandbox_db()
-    db.parent.mkdir(parents=True, exist_ok=True)
+    from orbit_tui.private_files import prepare_sqlite
+
+    # Owner-only before the sandbox opens it; a folder the user chose keeps its mode.
+    prepare_sqlite(db, tighten_folder=args.db is None)
     serve(
         host=args.host,
         port=args.port,

@@ -36,6 +36,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from orbit_tui.safe_read import NotReadable, read_small_file
+
 KEY_SOURCES = ("api_key", "api_key_env", "api_key_command")
 _SECRET_KEYS = frozenset({"api_key"})
 
@@ -206,8 +208,16 @@ def permission_warning(path: Path) -> str | None:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; syntax errors become a ConfigError naming the line."""
+    return read_toml_text(path)[0]
+
+
+def read_toml_text(path: Path) -> tuple[dict[str, Any], str]:
+    """The parsed file and its text. Only a regular file of at most 1 MiB is read (a
+    FIFO, a device or a directory is refused before it is opened)."""
     try:
-        data = path.read_bytes()
+        data = read_small_file(path)
+    except NotReadable as exc:
+        raise ConfigError(f"{path}: cannot use this config file: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
     try:
@@ -218,7 +228,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             f"{path}: line {line}: expected UTF-8 text (TOML files must be UTF-8)"
         ) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_syntax_message(path, str(exc))) from None
 
@@ -241,10 +251,7 @@ def load_config_file(path: Path) -> LoadedFile:
     """Read and validate the config file; a missing file means all defaults."""
     if not path.exists():
         return LoadedFile(path=path, exists=False, config=ConfigFile())
-    if path.is_dir():
-        raise ConfigError(f"{path}: expected a config file, found a directory")
-    raw = read_toml(path)
-    text = path.read_text(encoding="utf-8")
+    raw, text = read_toml_text(path)
     config = validate_config(raw, path, text)
     warnings = [w for w in [permission_warning(path)] if w]
     return LoadedFile(path=path, exists=True, config=config, raw=raw, warnings=warnings)

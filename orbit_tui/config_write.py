@@ -16,11 +16,12 @@ from typing import Any
 
 import tomli_w
 
+from orbit_tui.private_files import private_dir
 from orbit_tui.config_schema import (
     KEY_SOURCES,
     ConfigError,
     check_base_url,
-    read_toml,
+    read_toml_text,
     validate_config,
 )
 
@@ -129,9 +130,9 @@ def save_theme(path: Path, theme: str, profile: str | None = None) -> None:
 def _read(path: Path) -> tuple[dict[str, Any], bool]:
     if not path.exists():
         return {}, False
-    raw = read_toml(path)
+    raw, text = read_toml_text(path)  # a regular file only, size-capped
     # Refuse to rewrite a file that is already invalid: the user should see and fix it.
-    validate_config(raw, path, path.read_text(encoding="utf-8"))
+    validate_config(raw, path, text)
     return raw, True
 
 
@@ -144,8 +145,12 @@ def _order(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write TOML with mode 0600 via a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write TOML with mode 0600 via a temporary file in the same folder.
+
+    A symlinked config file is written through: the temporary file goes beside the
+    link's TARGET and is renamed onto it, so the link stays a link (a dotfiles setup)."""
+    path = Path(os.path.realpath(path)) if path.is_symlink() else path
+    private_dir(path.parent, tighten_existing=False)  # 0700 when made here
     text = tomli_w.dumps(data)
     fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:

@@ -175,10 +175,12 @@ class Gate:
 
     async def run_job(self, job_id: str, *, confirmed: bool,
                       on_progress: ProgressCallback | None = None,
-                      cancel: asyncio.Event | None = None) -> JobInfo:
-        """Run, or resume, a journalled job."""
+                      cancel: asyncio.Event | None = None, take_over: bool = False) -> JobInfo:
+        """Run, or resume, a journalled job (``take_over``: even though another orbit-tui
+        holds its lock; that one stops before its next request)."""
         self._allow("run a bulk job", bulk=True, confirmed=confirmed)
-        return await self.engine.run(job_id, confirm=True, on_progress=on_progress, cancel=cancel)
+        return await self.engine.run(job_id, confirm=True, on_progress=on_progress, cancel=cancel,
+                                     take_over=take_over)
 
     async def execute_job(self, plan: Plan, *, confirmed: bool,
                           on_progress: ProgressCallback | None = None,
@@ -197,11 +199,11 @@ class Gate:
 
     async def retry_job(self, job_id: str, *, confirmed: bool,
                         on_progress: ProgressCallback | None = None,
-                        cancel: asyncio.Event | None = None) -> JobInfo:
-        """Send a job's failed items again."""
+                        cancel: asyncio.Event | None = None, take_over: bool = False) -> JobInfo:
+        """Send a job's failed items again (``take_over`` as in :meth:`run_job`)."""
         self._allow("retry a bulk job", bulk=True, confirmed=confirmed)
         return await self.engine.retry_failed(job_id, confirm=True, on_progress=on_progress,
-                                              cancel=cancel)
+                                              cancel=cancel, take_over=take_over)
 
 
 WRITES = (

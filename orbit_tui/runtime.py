@@ -37,6 +37,7 @@ from orbit_tui.api.base import Timeouts
 from orbit_tui.api.client import OrbitClient
 from orbit_tui.gate import Gate
 from orbit_tui.policy import DEMO_API_KEY, ChangePolicy
+from orbit_tui.private_files import open_private, prepare_sqlite
 
 if TYPE_CHECKING:
     import httpx
@@ -64,6 +65,9 @@ class Runtime:
     gate: Gate = field(init=False)
     engine_error: str = ""
     """Why the bulk journal could not be opened where configured (the default is used)."""
+    account_key: str | None = field(default=None, repr=False)
+    """The key whose account owns this session's jobs: the journal keeps only a keyed
+    fingerprint of it (see :meth:`Journal.account_for`); never shown."""
     _engine: BulkEngine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,8 +86,7 @@ class Runtime:
 
             path = self.jobs_db or jobs_db()
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                journal = Journal(path)
+                journal = Journal(path)  # it makes its folder, owner-only
             except Exception as exc:  # noqa: BLE001 - fall back to the default journal
                 if self.jobs_db is None:
                     raise
@@ -91,13 +94,11 @@ class Runtime:
                     f"The bulk-job journal could not be opened ({type(exc).__name__}: {exc}); "
                     "jobs use the default journal instead."
                 )
-                path = jobs_db()
-                path.parent.mkdir(parents=True, exist_ok=True)
-                journal = Journal(path)
+                journal = Journal(jobs_db())
             self._engine = BulkEngine(
                 self.client, journal, concurrency=self.bulk_concurrency,
                 live=self.policy.live, read_only=self.policy.read_only,
-                base_url=self.client.base_url,
+                base_url=self.client.base_url, api_key=self.account_key,
             )
         return self._engine
 
@@ -152,14 +153,17 @@ def build_runtime(
     jobs_db: Path | None = None,
     bulk_concurrency: int = 8,
     server: Any = None,
+    account_key: str | None = None,
 ) -> Runtime:
-    """A runtime over a client and a page cache already made (tests, screenshots)."""
+    """A runtime over a client and a page cache already made (tests, screenshots).
+    ``account_key``: the client's key, whose account owns the jobs (none: only jobs of no
+    account are seen)."""
     from orbit_tui.cache import CachedOrbit
 
     orbit = CachedOrbit(client, cache, page_size=page_size)
     return Runtime(client=client, orbit=orbit, policy=policy, cache=cache, server=server,
                    jobs_db=jobs_db, bulk_concurrency=bulk_concurrency,
-                   warnings=list(getattr(cache, "warnings", [])))
+                   warnings=list(getattr(cache, "warnings", [])), account_key=account_key)
 
 
 def open_cache(client: OrbitClient, resolved: ResolvedConfig, api_key: str) -> PageCache:
@@ -229,7 +233,7 @@ class DemoServer:
                 return
             sock = self._socket
             log_path = self.db_path.with_name("demo-sandbox.log")
-            with open(log_path, "w", encoding="utf-8") as log:
+            with open_private(log_path, "w") as log:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-m", "orbit_tui.sandbox.child", str(sock.fileno()),
                      str(self.db_path), str(self.contacts)],
@@ -296,10 +300,10 @@ class DemoServer:
 
 def _fresh_start(resolved: ResolvedConfig) -> Path:
     db_path = demo_database(resolved)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     if resolved.fresh_demo:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+    prepare_sqlite(db_path)  # customer-like data: owner-only before the sandbox opens it
     return db_path
 
 
@@ -344,7 +348,7 @@ def open_runtime(resolved: ResolvedConfig) -> Runtime:
         runtime = build_runtime(
             client, policy, cache=open_cache(client, resolved, api_key),
             page_size=settings.page_size, jobs_db=Path(resolved.jobs_db),
-            bulk_concurrency=settings.bulk_concurrency, server=server,
+            bulk_concurrency=settings.bulk_concurrency, server=server, account_key=api_key,
         )
         if isinstance(server, DemoServer) and not _first_page_cached(runtime.orbit, settings):
             server.wait_ready()  # nothing to show until it serves: start it now
@@ -368,7 +372,7 @@ def open_bulk_runtime(resolved: ResolvedConfig, *, concurrency: int | None = Non
     return build_runtime(
         client, policy, cache=PageCache(None, ttl=settings.cache_ttl),
         page_size=settings.page_size, jobs_db=Path(resolved.jobs_db),
-        bulk_concurrency=concurrency or settings.bulk_concurrency,
+        bulk_concurrency=concurrency or settings.bulk_concurrency, account_key=resolved.api_key,
     )
 
 

@@ -32,7 +32,10 @@ Use (the UI and the CLI do the same, through :mod:`orbit_tui.runtime` and the ga
 Journal (:class:`Journal`, SQLite in WAL mode at ``ResolvedConfig.jobs_db``)
 ---------------------------------------------------------------------------------
 ``jobs`` holds the operation, the target description, the state (planned, running,
-cancelled, stopped, completed), the base URL it was made against and the undo link.
+cancelled, stopped, completed), the base URL it was made against, the account that made
+it (a keyed fingerprint of the key: only that account sees the job) and the undo link.
+A job being run holds a lock the OS releases when its process dies (a killed job is
+resumable at once); ``take_over=True`` runs a job whose lock is still held.
 ``items`` holds one row per contact: state (pending → in_flight → done / failed /
 skipped), the before-state known at plan time (or read just before the change),
 the after-state from the server's answer, ``changed``, the API's error code, message,
@@ -82,7 +85,7 @@ undo) may be off for that contact. Explicit ids are read right before their chan
 """
 
 from orbit_tui.bulk.engine import BulkEngine, ProgressCallback
-from orbit_tui.bulk.journal import Item, Journal
+from orbit_tui.bulk.journal import Item, JobBusy, JobTakenOver, Journal
 from orbit_tui.bulk.model import (
     DONE,
     FAILED,
@@ -122,7 +125,9 @@ __all__ = [
     "JOB_PLANNED",
     "JOB_RUNNING",
     "JOB_STOPPED",
+    "JobBusy",
     "JobInfo",
+    "JobTakenOver",
     "Journal",
     "Operation",
     "PENDING",

@@ -24,7 +24,7 @@ from orbit_tui.api.errors import (
 from orbit_tui.api.models import Contact
 from orbit_tui.bulk.apply import SNAPSHOT_MAX_AGE, Batch, Outcome, WorkItem
 from orbit_tui.bulk.apply import apply_list_add, apply_one, failure
-from orbit_tui.bulk.journal import Finished, Item, Journal
+from orbit_tui.bulk.journal import Finished, Holder, Item, JobBusy, Journal, Owner
 from orbit_tui.bulk.model import (
     DONE,
     FAILED,
@@ -84,6 +84,7 @@ class BulkEngine:
         snapshot_max_age: float = SNAPSHOT_MAX_AGE,
         clock: Callable[[], float] = time.time,
         max_rate_wait: float | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -93,6 +94,17 @@ class BulkEngine:
         self.base_url = base_url or getattr(client, "base_url", "") or ""
         self.item_retry_delay = item_retry_delay
         self.item_retries = max(0, int(item_retries))
+        # Jobs belong to the account that made them: the key's keyed fingerprint (never
+        # the key itself) is recorded on each job, and only that account sees them.
+        self.account = journal.account_for(api_key) if api_key else None
+        self.notices: list[str] = []
+        if self.account is not None:
+            adopted = journal.adopt_unowned(self.account, self.base_url)
+            if adopted:
+                self.notices.append(
+                    f"{adopted} bulk job(s) recorded before jobs were tied to an account "
+                    "were given to the account of this key."
+                )
         self.snapshot_max_age = snapshot_max_age
         self.clock = clock
         # A 429 asking for a longer wait than this pauses the job (see bulk/pause.py).
@@ -115,7 +127,14 @@ class BulkEngine:
                 "and must be confirmed explicitly."
             )
 
+    @property
+    def owner(self) -> Owner:
+        """Whose jobs this engine sees: its account on its base URL."""
+        return (self.account, self.base_url)
+
     def _check_owner(self, job: JobInfo) -> None:
+        if job.account != self.account:  # another account's job: as if it did not exist
+            raise BulkError(f"No bulk job {job.id!r} in the journal (see `orbit-tui bulk jobs`).")
         if job.base_url.rstrip("/") != self.base_url.rstrip("/"):
             raise BulkError(
                 f"Job {job.id} was made against {job.base_url}, not {self.base_url}; "
@@ -144,7 +163,7 @@ class BulkEngine:
         self._guard(confirm)
         if not plan.contact_ids:
             raise BulkError("The target has no contacts: nothing to do.")
-        return self.journal.create_job(plan, base_url=self.base_url)
+        return self.journal.create_job(plan, base_url=self.base_url, account=self.account)
 
     async def execute(
         self,
@@ -160,17 +179,21 @@ class BulkEngine:
 
     # -- journal views --------------------------------------------------------------
     def list_jobs(self, limit: int = 100) -> list[JobInfo]:
-        return self.journal.list_jobs(limit)
+        """This account's jobs on this base URL, newest first."""
+        return self.journal.list_jobs(limit, owner=self.owner)
 
     def pending_jobs(self) -> list[JobInfo]:
         """Incomplete jobs nobody is running (offer to resume them at start)."""
-        return [
-            j for j in self.journal.pending_jobs()
-            if j.base_url.rstrip("/") == self.base_url.rstrip("/") and not j.undone_by
-        ]
+        return [j for j in self.journal.pending_jobs(owner=self.owner) if not j.undone_by]
 
     def get_job(self, job_id: str) -> JobInfo:
-        return self.journal.get_job(job_id)
+        job = self.journal.get_job(job_id)
+        self._check_owner(job)
+        return job
+
+    def runner_elsewhere(self, job_id: str) -> Holder | None:
+        """Another live orbit-tui that holds the job's lock, if any."""
+        return self.journal.runner(job_id)
 
     # -- running --------------------------------------------------------------------
     async def resume(
@@ -180,8 +203,10 @@ class BulkEngine:
         confirm: bool = False,
         on_progress: ProgressCallback | None = None,
         cancel: asyncio.Event | None = None,
+        take_over: bool = False,
     ) -> JobInfo:
-        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
+        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel,
+                              take_over=take_over)
 
     async def run(
         self,
@@ -190,6 +215,7 @@ class BulkEngine:
         confirm: bool = False,
         on_progress: ProgressCallback | None = None,
         cancel: asyncio.Event | None = None,
+        take_over: bool = False,
     ) -> JobInfo:
         """Run (or resume) a job until no item is left, it is cancelled, or a fatal error.
 
@@ -197,7 +223,9 @@ class BulkEngine:
         with their journalled idempotency key. Setting ``cancel`` stops taking new items;
         the ones being sent finish; the rest stay pending and the job ``cancelled``.
         Returns the job as it ends. Never raises for an item's failure; raises
-        BulkError only when the job cannot start.
+        BulkError only when the job cannot start — :class:`JobBusy` when another live
+        orbit-tui holds the job's lock, unless ``take_over`` (that one then stops before
+        its next request).
         """
         self._guard(confirm)
         job = self.journal.get_job(job_id)
@@ -210,12 +238,13 @@ class BulkEngine:
             return self.journal.get_job(job_id)
         if job_id in _RUNNING_HERE:
             raise BulkError(f"Job {job_id} is already running.")
-        self.journal.claim(job_id)
+        self.journal.claim(job_id, take_over=take_over)
         _RUNNING_HERE.add(job_id)
         try:
             return await self._run_claimed(job, on_progress, cancel or asyncio.Event())
         finally:
             _RUNNING_HERE.discard(job_id)
+            self.journal.release_claim(job_id)
 
     async def _run_claimed(
         self, job: JobInfo, on_progress: ProgressCallback | None, cancel: asyncio.Event
@@ -423,6 +452,12 @@ class BulkEngine:
         self._check_owner(job)
         if job.undone_by:
             raise BulkError(f"Job {job_id} was already undone by {job.undone_by}.")
+        holder = self.journal.runner(job_id)
+        if holder is not None:
+            raise BulkError(
+                f"Job {job_id} is being run by {holder.describe()}; wait for it to end or "
+                "cancel it before undoing it."
+            )
         if self.journal.runner_alive(job_id):
             raise BulkError(f"Job {job_id} is running; cancel it before undoing it.")
         return build_undo_plan(job, self.journal.items(job_id, [DONE]))
@@ -449,6 +484,7 @@ class BulkEngine:
         confirm: bool = False,
         on_progress: ProgressCallback | None = None,
         cancel: asyncio.Event | None = None,
+        take_over: bool = False,
     ) -> JobInfo:
         """Put the failed items back to pending and run the job again."""
         self._guard(confirm)
@@ -456,14 +492,18 @@ class BulkEngine:
         self._check_owner(job)
         if job.undone_by:
             raise BulkError(f"Job {job_id} was undone by {job.undone_by}; it cannot be retried.")
-        if self.journal.runner_alive(job_id):
+        holder = self.journal.runner(job_id)
+        if holder is not None and not take_over:
+            raise JobBusy(job_id, holder)
+        if holder is None and self.journal.runner_alive(job_id):
             raise BulkError(f"Job {job_id} is running already.")
         if job.counts.failed == 0 and job.counts.remaining == 0:
             return job
         self.journal.reset_failed(job_id)
         if job.state == JOB_COMPLETED:
             self.journal.set_job_state(job_id, JOB_PLANNED)
-        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel)
+        return await self.run(job_id, confirm=confirm, on_progress=on_progress, cancel=cancel,
+                              take_over=take_over)
 
 
 __all__ = ["BulkEngine", "ProgressCallback"]

@@ -8,13 +8,21 @@ power cut may lose the last commits.
 Tables::
 
     jobs  (id, created, updated, purpose, parent_job, undone_by, op json, target json,
-           description, state, base_url, error, runner_pid, runner_host)
+           description, state, base_url, error, runner_pid, runner_host, account,
+           runner_token)
     items (job_id, seq, contact_id, state, op json?, before json?, after json?,
            changed, error_code, error_message, error_status, request_id,
            idem_key, attempts, updated)
 
-Counts are computed from ``items`` (grouped by state), never stored twice. The schema,
-the row types and small helpers are in :mod:`orbit_tui.bulk.journal_rows`.
+A job belongs to an account (``account``: a keyed fingerprint of the API key, see
+:mod:`orbit_tui.bulk.accounts`) on a base URL; the ``owner`` filters of the listing
+methods take ``(account, base_url)``. Who runs a job is a lock the OS releases when the
+process dies (:mod:`orbit_tui.bulk.job_lock`); ``runner_pid``/``runner_host`` only say
+who it was, and ``runner_token`` tells a runner that was taken over to stop.
+
+Counts are computed from ``items`` (grouped by state), never stored twice. Opening,
+migration and set-aside are in :mod:`orbit_tui.bulk.journal_file`; the schema, the row
+types and small helpers in :mod:`orbit_tui.bulk.journal_rows`.
 """
 
 from __future__ import annotations
@@ -23,13 +31,19 @@ import json
 import os
 import socket
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
+import uuid
+from collections.abc import Iterable
 
+from orbit_tui.bulk.accounts import fingerprint
+from orbit_tui.bulk.job_lock import Holder, JobBusy
+from orbit_tui.bulk.journal_items import JournalItems
+from orbit_tui.bulk.journal_rows import (
+    _FINISH_SQL,
+    Finished,
+    Item,
+    _now,
+    new_job_id,
+)
 from orbit_tui.bulk.model import (
     DONE,
     FAILED,
@@ -40,110 +54,57 @@ from orbit_tui.bulk.model import (
     SKIPPED,
     BulkError,
     Counts,
-    ItemFailure,
     JobInfo,
     Operation,
     Plan,
     Target,
     dumps,
 )
-from orbit_tui.bulk.journal_rows import (
-    _FINISH_SQL,
-    SCHEMA,
-    SCHEMA_VERSION,
-    Finished,
-    Item,
-    _loads,
-    _now,
-    new_job_id,
-    pid_alive,
-)
+
+Owner = tuple[str | None, str]
+"""(account fingerprint or None, base URL): whose jobs a listing shows."""
+
+__all__ = ["Finished", "Holder", "Item", "JobBusy", "JobTakenOver", "Journal", "Owner"]
 
 
-class Journal:
-    """Owns the jobs database. Safe to share between coroutines of one event loop."""
+class JobTakenOver(BulkError):
+    """Another orbit-tui took this job over (``--take-over``): this runner stops."""
+
+
+def _url(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+class Journal(JournalItems):
+    """The jobs and their items. Safe to share between coroutines of one event loop."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self.warnings: list[str] = []
-        """Problems met on opening (a damaged file set aside), for the caller to show."""
-        try:
-            self._open()
-        except sqlite3.DatabaseError as exc:
-            if str(path) == ":memory:":
-                raise
-            self._conn.close()
-            self._set_aside(exc)
-            self._open()
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise BulkError(
-                f"The bulk-job journal {self.path.name} was written by a newer orbit-tui "
-                f"(schema {version}); upgrade orbit-tui to use it."
+        super().__init__(path)
+        self._tokens: dict[str, str] = {}  # job id -> this object's current claim
+
+    # -- accounts -------------------------------------------------------------------
+    def account_for(self, api_key: str) -> str:
+        """The fingerprint jobs made with ``api_key`` are recorded under (never the key)."""
+        return fingerprint(self._secret, api_key)
+
+    def adopt_unowned(self, account: str, base_url: str) -> int:
+        """Jobs from before jobs had an account (schema 1) on ``base_url`` become
+        ``account``'s: the first account to open the journal there takes them."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE jobs SET account=? WHERE account IS NULL AND rtrim(base_url, '/')=?",
+                (account, _url(base_url)),
             )
-        if version < SCHEMA_VERSION:
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def _open(self) -> None:
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                     timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
-        # A cut or overwritten file can still open: quick_check finds the damage now rather
-        # than in the middle of a job.
-        check = self._conn.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"integrity check: {check}")
-
-    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
-        """A damaged journal is kept for a look (``jobs.db.corrupt-<time>``); a new one starts."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        os.replace(self.path, aside)
-        for suffix in ("-wal", "-shm"):
-            if Path(f"{self.path}{suffix}").exists():
-                os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
-        self.warnings.append(
-            f"The bulk-job journal {self.path.name} was damaged ({exc}); it was moved aside as "
-            f"{aside.name} and a new one started. Jobs recorded in it can no longer be resumed "
-            "or undone from here."
-        )
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._conn.execute("COMMIT")
+            return cur.rowcount
 
     # -- jobs -----------------------------------------------------------------------
-    def create_job(self, plan: Plan, *, base_url: str) -> str:
+    def create_job(self, plan: Plan, *, base_url: str, account: str | None = None) -> str:
         job_id = new_job_id()
         now = _now()
         with self._tx() as db:
             db.execute(
                 "INSERT INTO jobs (id, created, updated, purpose, parent_job, op, target, "
-                "description, state, base_url) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "description, state, base_url, account) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     job_id,
                     now,
@@ -155,6 +116,7 @@ class Journal:
                     plan.target.describe(),
                     JOB_PLANNED,
                     base_url,
+                    account,
                 ),
             )
             rows = []
@@ -227,6 +189,8 @@ class Journal:
             undone_by=row["undone_by"],
             error=row["error"],
             runner_pid=row["runner_pid"],
+            runner_host=row["runner_host"],
+            account=row["account"],
         )
 
     def get_job(self, job_id: str) -> JobInfo:
@@ -236,107 +200,89 @@ class Journal:
             raise BulkError(f"No bulk job {job_id!r} in the journal (see `orbit-tui bulk jobs`).")
         return self._job_from_row(row)
 
-    def list_jobs(self, limit: int = 100) -> list[JobInfo]:
+    def list_jobs(self, limit: int = 100, *, owner: Owner | None = None) -> list[JobInfo]:
+        """Newest first; with ``owner``, only that account's jobs on that base URL."""
+        sql, params = "SELECT * FROM jobs", []
+        if owner is not None:
+            account, base_url = owner
+            sql += " WHERE account IS ? AND rtrim(base_url, '/')=?"
+            params = [account, _url(base_url)]
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM jobs ORDER BY created DESC, id DESC LIMIT ?", (limit,)
+                sql + " ORDER BY created DESC, id DESC LIMIT ?", (*params, limit)
             ).fetchall()
         return [self._job_from_row(r) for r in rows]
 
-    def runner_alive(self, job_id: str) -> bool:
+    def runner(self, job_id: str) -> Holder | None:
+        """Who else runs the job now (its lock is held by a live process), if anyone."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT state, runner_pid, runner_host FROM jobs WHERE id=?", (job_id,)
-            ).fetchone()
-        return bool(row and row["state"] == JOB_RUNNING and pid_alive(row["runner_pid"], row["runner_host"]))
+            row = self._conn.execute("SELECT state FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None or row["state"] != JOB_RUNNING or self.locks.holds(job_id):
+            return None
+        return self.locks.held_by(job_id)
 
-    def pending_jobs(self) -> list[JobInfo]:
+    def runner_alive(self, job_id: str) -> bool:
+        """Whether a live process (this one included) runs the job."""
+        return self.locks.holds(job_id) or self.runner(job_id) is not None
+
+    def pending_jobs(self, *, owner: Owner | None = None) -> list[JobInfo]:
         """Jobs with items left to do and nobody working on them (e.g. after a crash)."""
         return [
             job
-            for job in self.list_jobs(limit=1000)
+            for job in self.list_jobs(limit=1000, owner=owner)
             if job.resumable and not self.runner_alive(job.id)
         ]
 
-    def claim(self, job_id: str) -> None:
-        """Mark the job running in this process; refuse if another live process runs it."""
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT state, runner_pid, runner_host FROM jobs WHERE id=?", (job_id,)
-            ).fetchone()
-            if row is None:
+    def claim(self, job_id: str, *, take_over: bool = False) -> Holder | None:
+        """Mark the job running in this process, holding its lock.
+
+        Refuses (:class:`JobBusy`) when another live process holds the lock, unless
+        ``take_over``: then that process loses the job at its next request (its claim
+        token no longer matches) and this one runs it. Returns whom it took over from.
+        A recorded pid or host means nothing here: a killed runner's lock is gone.
+        """
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM jobs WHERE id=?", (job_id,)).fetchone() is None:
                 raise BulkError(f"No bulk job {job_id!r} in the journal.")
-            if (
-                row["state"] == JOB_RUNNING
-                and row["runner_pid"] != os.getpid()
-                and pid_alive(row["runner_pid"], row["runner_host"])
-            ):
-                raise BulkError(
-                    f"Job {job_id} is being run by another orbit-tui process "
-                    f"(pid {row['runner_pid']}); wait for it or stop that process."
+        taken_from = self.locks.acquire(job_id, take_over=take_over)
+        token = uuid.uuid4().hex
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "UPDATE jobs SET state=?, runner_pid=?, runner_host=?, runner_token=?, "
+                    "error=NULL, updated=? WHERE id=?",
+                    (JOB_RUNNING, os.getpid(), socket.gethostname(), token, _now(), job_id),
                 )
-            db.execute(
-                "UPDATE jobs SET state=?, runner_pid=?, runner_host=?, error=NULL, updated=? WHERE id=?",
-                (JOB_RUNNING, os.getpid(), socket.gethostname(), _now(), job_id),
-            )
+        except BaseException:
+            self.locks.release(job_id)
+            raise
+        self._tokens[job_id] = token
+        return taken_from
+
+    def release_claim(self, job_id: str) -> None:
+        """This process no longer runs the job: let go of its lock."""
+        self._tokens.pop(job_id, None)
+        self.locks.release(job_id)
+
+    def _still_ours(self, db: sqlite3.Connection, job_id: str) -> bool:
+        token = self._tokens.get(job_id)
+        if token is None:
+            return True  # not claimed here: a plain state change (retry, completion)
+        row = db.execute("SELECT runner_token FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return row is not None and row["runner_token"] == token
 
     def set_job_state(self, job_id: str, state: str, error: str | None = None) -> None:
+        """Set the job's state; a runner that was taken over changes nothing."""
         with self._tx() as db:
+            if not self._still_ours(db, job_id):
+                return
             db.execute(
-                "UPDATE jobs SET state=?, error=?, runner_pid=NULL, updated=? WHERE id=?",
+                "UPDATE jobs SET state=?, error=?, runner_pid=NULL, runner_token=NULL, "
+                "updated=? WHERE id=?",
                 (state, error, _now(), job_id),
             )
 
-    # -- items ----------------------------------------------------------------------
-    def _item(self, row: sqlite3.Row) -> Item:
-        op = _loads(row["op"])
-        changed = row["changed"]
-        return Item(
-            job_id=row["job_id"],
-            seq=row["seq"],
-            contact_id=row["contact_id"],
-            state=row["state"],
-            op=Operation.from_json(op) if op else None,
-            before=_loads(row["before"]),
-            after=_loads(row["after"]),
-            changed=None if changed is None else bool(changed),
-            error_code=row["error_code"],
-            error_message=row["error_message"],
-            error_status=row["error_status"],
-            request_id=row["request_id"],
-            idem_key=row["idem_key"],
-            attempts=row["attempts"],
-        )
-
-    def items(self, job_id: str, states: Iterable[str] | None = None) -> list[Item]:
-        sql = "SELECT * FROM items WHERE job_id=?"
-        params: list[Any] = [job_id]
-        if states is not None:
-            states = list(states)
-            sql += f" AND state IN ({','.join('?' * len(states))})"
-            params += states
-        sql += " ORDER BY seq"
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
-        return [self._item(r) for r in rows]
-
-    def latest_failures(self, job_id: str, limit: int = 5) -> list[ItemFailure]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT * FROM items WHERE job_id=? AND state=? ORDER BY updated DESC, seq DESC LIMIT ?",
-                (job_id, FAILED, limit),
-            ).fetchall()
-        return [
-            ItemFailure(
-                contact_id=r["contact_id"],
-                code=r["error_code"] or "ERROR",
-                message=r["error_message"] or "",
-                status=r["error_status"],
-                request_id=r["request_id"],
-            )
-            for r in rows
-        ]
-
+    # -- items (the rest: JournalItems) ----------------------------------------------------------------------
     def mark_in_flight(self, job_id: str, contact_ids: list[str], idem_key: str) -> None:
         """Record the idempotency key and ``in_flight`` BEFORE the request is sent."""
         self.advance(job_id, [], contact_ids, idem_key)
@@ -356,81 +302,21 @@ class Journal:
         """
         now = _now()
         rows = self._finished_rows(job_id, finished, now)
+        self.locks.renew(job_id)
         with self._tx() as db:
             if rows:
                 db.executemany(_FINISH_SQL, rows)
-            db.executemany(
-                "UPDATE items SET state=?, idem_key=?, attempts=attempts+1, updated=? "
-                "WHERE job_id=? AND contact_id=?",
-                [(IN_FLIGHT, idem_key, now, job_id, cid) for cid in contact_ids],
+            if not self._still_ours(db, job_id):
+                lost = True  # the results above are kept; nothing more is sent
+            else:
+                lost = False
+                db.executemany(
+                    "UPDATE items SET state=?, idem_key=?, attempts=attempts+1, updated=? "
+                    "WHERE job_id=? AND contact_id=?",
+                    [(IN_FLIGHT, idem_key, now, job_id, cid) for cid in contact_ids],
+                )
+        if lost:
+            raise JobTakenOver(
+                f"Job {job_id} was taken over by another orbit-tui; this one stopped "
+                "before its next request."
             )
-
-    def set_before(self, job_id: str, contact_id: str, before: dict[str, Any]) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE items SET before=?, updated=? WHERE job_id=? AND contact_id=?",
-                (dumps(before), _now(), job_id, contact_id),
-            )
-
-    def finish_item(
-        self,
-        job_id: str,
-        contact_id: str,
-        *,
-        state: str,
-        after: dict[str, Any] | None = None,
-        changed: bool | None = None,
-        error: ItemFailure | None = None,
-        before: dict[str, Any] | None = None,
-    ) -> None:
-        self.finish_items(
-            job_id,
-            [Finished(contact_id, state, after=after, changed=changed, error=error, before=before)],
-        )
-
-    def finish_items(self, job_id: str, results: Iterable[Finished]) -> None:
-        """Record the results of one request (one item, or a whole batch) atomically."""
-        rows = self._finished_rows(job_id, results, _now())
-        with self._tx() as db:
-            db.executemany(_FINISH_SQL, rows)
-
-    @staticmethod
-    def _finished_rows(job_id: str, results: Iterable[Finished], now: str) -> list[tuple[Any, ...]]:
-        return [
-            (
-                r.state,
-                dumps(r.after) if r.after is not None else None,
-                None if r.changed is None else int(r.changed),
-                r.error.code if r.error else None,
-                r.error.message if r.error else None,
-                r.error.status if r.error else None,
-                r.error.request_id if r.error else None,
-                dumps(r.before) if r.before is not None else None,
-                now,
-                job_id,
-                r.contact_id,
-            )
-            for r in results
-        ]
-
-    def release(self, job_id: str, contact_ids: list[str]) -> None:
-        """Put items back to pending (the request was refused before being applied)."""
-        with self._tx() as db:
-            db.executemany(
-                "UPDATE items SET state=?, updated=? WHERE job_id=? AND contact_id=? AND state=?",
-                [(PENDING, _now(), job_id, cid, IN_FLIGHT) for cid in contact_ids],
-            )
-
-    def reset_failed(self, job_id: str) -> int:
-        """Failed items become pending again, with a fresh idempotency key.
-
-        A failed item got a definite answer (or exhausted its retries): a server that
-        stored that answer under the old key would only replay the failure.
-        """
-        with self._tx() as db:
-            cur = db.execute(
-                "UPDATE items SET state=?, error_code=NULL, error_message=NULL, error_status=NULL, "
-                "request_id=NULL, idem_key=NULL, updated=? WHERE job_id=? AND state=?",
-                (PENDING, _now(), job_id, FAILED),
-            )
-            return cur.rowcount

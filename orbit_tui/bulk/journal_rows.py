@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -12,7 +10,12 @@ from typing import Any
 
 from orbit_tui.bulk.model import ItemFailure, Operation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: ``jobs.account`` (the fingerprint of the key that made the job) and
+``jobs.runner_token`` (which claim of the job is current). A schema 1 journal gets them
+added, empty (:data:`ADDED_COLUMNS`)."""
+
+ADDED_COLUMNS = (("account", "TEXT"), ("runner_token", "TEXT"))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -29,7 +32,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     base_url TEXT NOT NULL,
     error TEXT,
     runner_pid INTEGER,
-    runner_host TEXT
+    runner_host TEXT,
+    account TEXT,
+    runner_token TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -102,28 +107,3 @@ class Finished:
 
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
-
-
-def pid_alive(pid: int | None, host: str | None) -> bool:
-    """Is the process that claimed a job still running (on this machine)?"""
-    if not pid:
-        return False
-    if host and host != socket.gethostname():
-        return True  # cannot tell: assume another machine still works on it
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:  # a zombie (killed, not yet reaped) is dead for our purpose
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            if fh.read().rsplit(")", 1)[-1].split()[0] == "Z":
-                return False
-    except OSError:
-        pass
-    return True

@@ -389,6 +389,9 @@ class JobInfo:
     undone_by: str | None = None
     error: str | None = None
     runner_pid: int | None = None
+    runner_host: str | None = None
+    account: str | None = None
+    """The fingerprint of the key that made the job (None: made before accounts)."""
 
     @property
     def resumable(self) -> bool:

@@ -10,6 +10,8 @@ from types import TracebackType
 
 import uvicorn
 
+from orbit_tui.private_files import prepare_sqlite
+
 from .app import API_PREFIX, RequestListener, create_app
 from .faults import Faults
 from .seed import seed_database
@@ -110,10 +112,10 @@ def serve(*, host: str = "127.0.0.1", port: int = 8765, db: str | Path, contacts
           hostile: bool = False) -> None:
     """Serve until interrupted (Ctrl+C); prints the base URL and the key to use."""
     db_path = Path(db)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+    prepare_sqlite(db_path, tighten_folder=False)  # 0600 before SQLite creates it
     server = SandboxServer(db_path, api_keys=api_keys, faults=faults, contacts=contacts, seed=seed,
                            host=host, port=port, hostile=hostile)
     started = time.monotonic()

@@ -11,6 +11,7 @@ is reloaded, so every screen shows fresh data.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -144,16 +145,17 @@ class BulkRunner:
 
         return self._launch("", title, ids, launch, announce_end=announce_end)
 
-    def resume(self, job_id: str, *, confirmed: bool) -> bool:
-        return self._from_journal(job_id, "resume", confirmed)
+    def resume(self, job_id: str, *, confirmed: bool, take_over: bool = False) -> bool:
+        return self._from_journal(job_id, "resume", confirmed, take_over=take_over)
 
-    def retry(self, job_id: str, *, confirmed: bool) -> bool:
-        return self._from_journal(job_id, "retry", confirmed)
+    def retry(self, job_id: str, *, confirmed: bool, take_over: bool = False) -> bool:
+        return self._from_journal(job_id, "retry", confirmed, take_over=take_over)
 
     def undo(self, job_id: str, *, confirmed: bool) -> bool:
         return self._from_journal(job_id, "undo", confirmed)
 
-    def _from_journal(self, job_id: str, how: str, confirmed: bool) -> bool:
+    def _from_journal(self, job_id: str, how: str, confirmed: bool, *,
+                      take_over: bool = False) -> bool:
         engine = self.engine
         try:
             job = engine.get_job(job_id)
@@ -168,9 +170,9 @@ class BulkRunner:
             method = gate.undo_job
         elif how == "retry":
             title = f"retry failures of {job_id}: {title}"
-            method = gate.retry_job
+            method = functools.partial(gate.retry_job, take_over=take_over)
         else:
-            method = gate.run_job
+            method = functools.partial(gate.run_job, take_over=take_over)
 
         def launch(on_progress: Callable[[Progress], None], cancel: asyncio.Event) -> Awaitable[JobInfo]:
             return method(job_id, confirmed=confirmed, on_progress=on_progress, cancel=cancel)

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
@@ -162,14 +163,41 @@ def check_email(text: str) -> tuple[str | None, str]:
     return raw, ""
 
 
+class NonFiniteNumber(Exception):
+    """A value holds NaN or an infinity, which JSON cannot carry (not a ValueError, so
+    that the JSON parser's own errors stay apart from it)."""
+
+
+NON_FINITE_WORDS = ("NaN", "Infinity", "-Infinity")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NonFiniteNumber(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as inf
+        raise NonFiniteNumber(text)
+    return value
+
+
 def parse_value(text: str) -> Any:
+    """A metadata value as typed: JSON when it looks like a number, list, object or
+    boolean, else the text itself. Raises :class:`NonFiniteNumber` for NaN or infinity."""
     stripped = text.strip()
+    if stripped in NON_FINITE_WORDS:
+        raise NonFiniteNumber(stripped)
     if stripped[:1] in "-0123456789[{" or stripped in ("true", "false"):
         try:
-            return json.loads(stripped)
+            return json.loads(stripped, parse_constant=_refuse_constant, parse_float=_finite_float)
         except ValueError:
             return stripped
     return stripped
+
+
+def _non_finite(key: str) -> str:
+    return f"metadata {key!r}: NaN and infinity are not valid JSON numbers"
 
 
 def _split_line(line: str) -> tuple[str, str, bool]:
@@ -213,13 +241,19 @@ def parse_metadata(text: str, original: dict[str, Any]) -> tuple[dict[str, Any],
         was = [k for k in shown_keys.get(key, []) if k not in used]
         if was:  # the value of a shown key was edited
             used.add(was[0])
-            result[was[0]] = parse_value(value)
+            try:
+                result[was[0]] = parse_value(value)
+            except NonFiniteNumber:
+                return {}, _non_finite(key)
             continue
         if len(key) > 128:
             return {}, f"Line {number}: a key is at most 128 characters"
         if key in result or key in shown_keys:
             return {}, f"Line {number}: the key {key!r} appears twice"
-        result[key] = parse_value(value)
+        try:
+            result[key] = parse_value(value)
+        except NonFiniteNumber:
+            return {}, _non_finite(key)
     return result, ""
 
 

@@ -24,6 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from orbit_tui.safe_read import NotReadable, read_small_file
+
 DEFAULT_THEME = "orbit-dark"
 
 APP_VARIABLES: dict[str, str] = {
@@ -121,8 +123,10 @@ def _explain(error: ValidationError) -> str:
 
 def read_theme_file(path: Path) -> Theme:
     """One theme file as a ``Theme``; raises ``ValueError`` saying what is wrong."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:  # a regular file only (a FIFO would hang, /dev/zero never end), size-capped
+        raw = tomllib.loads(read_small_file(path).decode("utf-8"))
+    except NotReadable as error:
+        raise ValueError(str(error)) from None
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"not valid TOML ({error})") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bulk_helpers import bulk_server, bulk_template_db, make_client, make_engine  # noqa: F401
-from orbit_tui.bulk import BulkError, Counts, Journal, Operation, Plan, Progress, Target
+from orbit_tui.bulk import BulkError, Counts, JobBusy, Journal, Operation, Plan, Progress, Target
 from orbit_tui.bulk.targets import will_change
 from orbit_tui.bulk.text import ProgressBar, clean
 from orbit_tui.bulk_cli import read_ids
@@ -24,21 +24,20 @@ def _job(journal: Journal, ids: list[str]) -> str:
     return journal.create_job(plan, base_url="http://127.0.0.1:1/api/v1")
 
 
-def test_a_job_claimed_by_a_live_process_is_neither_pending_nor_claimable(tmp_path: Path) -> None:
+def test_a_job_whose_lock_is_held_is_neither_pending_nor_claimable(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "jobs.db")
     job_id = _job(journal, ["con_1", "con_2"])
     assert [j.id for j in journal.pending_jobs()] == [job_id]  # planned, never started
 
-    # Another process that is alive (our parent) runs it: not pending, not claimable.
-    journal._conn.execute("UPDATE jobs SET state='running', runner_pid=? WHERE id=?", (os.getppid(), job_id))
+    # Another runner holds the job's lock (a second open of the journal: its own lock).
+    other = Journal(tmp_path / "jobs.db")
+    other.claim(job_id)
     assert journal.pending_jobs() == []
-    with pytest.raises(BulkError, match="another orbit-tui process"):
+    with pytest.raises(JobBusy, match="another orbit-tui on"):
         journal.claim(job_id)
 
-    # That process died (a finished child's pid): pending again, and claimable.
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    journal._conn.execute("UPDATE jobs SET runner_pid=? WHERE id=?", (dead.pid, job_id))
+    # That runner is gone (its lock with it): pending again, and claimable at once.
+    other.close()
     assert [j.id for j in journal.pending_jobs()] == [job_id]
     journal.claim(job_id)
     assert journal.get_job(job_id).runner_pid == os.getpid()

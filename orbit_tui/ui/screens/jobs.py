@@ -25,6 +25,7 @@ from orbit_tui.ui.bulk_runner import JobView
 from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.safe import clean
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
+from orbit_tui.ui.screens.modals import ConfirmScreen
 from orbit_tui.ui.widgets.status_bar import StatusBar
 
 # State and counts first: at 80 columns they must show; the id carries the date as well.
@@ -165,7 +166,7 @@ class JobsScreen(Screen[None]):
     def live(self) -> bool:
         return orbit_app(self).gate.policy.live
 
-    def _start(self, how: str, job: JobInfo | None = None) -> None:
+    def _start(self, how: str, job: JobInfo | None = None, take_over: bool = False) -> None:
         """Start ``how`` (resume, retry, undo) on ``job``: called once it was confirmed."""
         from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 
@@ -173,19 +174,40 @@ class JobsScreen(Screen[None]):
         if job is None:
             return
         runner = orbit_app(self).bulk_runner
-        start = {"resume": runner.resume, "retry": runner.retry, "undo": runner.undo}[how]
-        if start(job.id, confirmed=True):
+        if how == "undo":
+            started = runner.undo(job.id, confirmed=True)
+        else:
+            start = runner.resume if how == "resume" else runner.retry
+            started = start(job.id, confirmed=True, take_over=take_over)
+        if started:
             self.app.push_screen(BulkProgressScreen())
         self.action_reload()
 
     def _confirm_live(self, how: str, job: JobInfo, question: str, total: int, yes: str) -> None:
-        """Start only once confirmed: ``y``, or on a key treated as live the typed count."""
+        """Start only once confirmed: ``y``, or on a key treated as live the typed count.
+        When another orbit-tui holds the job's lock, ask first whether to take it over."""
+        holder = orbit_app(self).bulk_runner.engine.runner_elsewhere(job.id)
 
-        def answered(ok: bool | None) -> None:
+        def go(take_over: bool) -> None:
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._start(how, job, take_over)
+
+            self.app.push_screen(CountConfirmScreen(question, total, live=self.live, yes=yes),
+                                 answered)
+
+        if holder is None:
+            go(False)
+            return
+
+        def take(ok: bool | None) -> None:
             if ok:
-                self._start(how, job)
+                go(True)
 
-        self.app.push_screen(CountConfirmScreen(question, total, live=self.live, yes=yes), answered)
+        warning = (f"{clean(holder.describe())} may still be running job {clean(job.id)}.\n"
+                   "Take it over? That one stops before its next request, and this app "
+                   "continues the job.")
+        self.app.push_screen(ConfirmScreen(warning, yes="Take over", no="Leave it"), take)
 
     def action_resume(self) -> None:
         job = self.current
