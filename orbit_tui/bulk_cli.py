@@ -142,7 +142,7 @@ def _emit_json(data: dict[str, Any]) -> None:
 def _key_words(resolved: Any) -> str:
     if resolved.key_kind == "LIVE":
         return f"LIVE key ({resolved.masked_key})"
-    return f"unrecognised key ({resolved.masked_key}), treated as LIVE"
+    return f"key not recognisably a test key ({resolved.masked_key}), treated as LIVE"
 
 
 def _confirm(resolved: Any, args: argparse.Namespace, what: str, count: int) -> bool:
@@ -341,6 +341,7 @@ async def _cmd_run(args: argparse.Namespace) -> int:
             _emit_json({"nothing_to_do": True, **plan.summary()})
             _say("No contact matches: nothing to do.")
             return EXIT_OK
+        session.gate.ensure_writable("start a bulk job")  # before asking for the count
         if not _confirm(session.resolved, args, f"{op.describe()} on {plan.total} contacts", plan.total):
             return EXIT_CANNOT_START
         gate = session.gate
@@ -394,6 +395,7 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
                 _say("The job changed no contact: nothing to undo.")
                 _emit_json({"nothing_to_do": True, **plan.summary()})
                 return EXIT_OK
+            session.gate.ensure_writable("undo a bulk job")
             if not _confirm(session.resolved, args, f"undo {job.id} on {plan.total} contacts", plan.total):
                 return EXIT_CANNOT_START
             gate = session.gate
@@ -414,6 +416,7 @@ async def _cmd_job_action(args: argparse.Namespace) -> int:
             return _report_end(engine, job, 0.0)
         take_over = _take_over(engine, job.id, bool(args.take_over))
         count = job.counts.remaining if action == "resume" else job.counts.failed
+        session.gate.ensure_writable(f"{action} a bulk job")
         if not _confirm(session.resolved, args, what, count):
             return EXIT_CANNOT_START
         gate = session.gate  # confirmed by _confirm

@@ -92,10 +92,15 @@ class Gate:
         """What answer a change needs before it may be sent (see :class:`ChangePolicy`)."""
         return self.policy.confirmation(destructive=destructive, bulk=bulk)
 
+    def ensure_writable(self, what: str) -> None:
+        """Raise :class:`ReadOnlyError` now, before asking anything, on a read-only profile
+        (``orbit-tui bulk`` calls it before its typed confirmation)."""
+        if self.policy.read_only:
+            raise ReadOnlyError(f"Refused to {what}.")
+
     def _allow(self, what: str, *, destructive: bool = False, bulk: bool = False,
                confirmed: bool = False) -> None:
-        if self.policy.read_only:
-            raise ReadOnlyError(f"Refused to {what}: this profile is read-only.")
+        self.ensure_writable(what)
         if self.confirmation(destructive=destructive, bulk=bulk) != "none" and not confirmed:
             raise ConfirmationNeededError(f"Refused to {what}: it was not confirmed.")
 

@@ -243,7 +243,7 @@ class BaseClient:
         method = method.upper()
         if self.read_only and method != "GET" and post_kind != READ_POST:
             raise E.ReadOnlyError(
-                f"Refused {method} /{path.lstrip('/')}: this profile is read-only.",
+                f"Refused {method} /{path.lstrip('/')}.",
                 method=method, path="/" + path.lstrip("/"),
             )
         headers: dict[str, str] = {}

@@ -108,9 +108,10 @@ def announce_pending_jobs(app: OrbitApp) -> None:
         return
     left = sum(job.counts.remaining for job in pending)
     jobs = "job" if len(pending) == 1 else "jobs"
+    then = ("Type :jobs to see them; a profile that is not read-only can resume them."
+            if app.gate.read_only else "Type :jobs to resume (p), or leave them.")
     app.notify(
-        f"{len(pending)} bulk {jobs} did not finish ({left:,} contacts left). "
-        "Type :jobs to resume (p), or leave them.",
+        f"{len(pending)} bulk {jobs} did not finish ({left:,} contacts left). {then}",
         title="Unfinished bulk jobs",
         severity="warning",
         timeout=15,

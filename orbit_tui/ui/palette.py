@@ -70,7 +70,7 @@ class ScreensProvider(_Commands):
         commands.append(("Command line", "The : command line", app.action_command_line))
         commands.append(("Keys of this screen", "Every binding, grouped (?)", app.action_help))
         commands.extend(self._screen_actions())
-        commands.append(("Quit", "Leave orbit-tui (q)", partial(app.exit, 0)))
+        commands.append(("Quit", "Leave orbit-tui (q)", app.quit_safely))
         return commands
 
     def _screen_actions(self) -> list[Command]:

@@ -141,3 +141,26 @@ async def test_undoing_an_old_job_that_added_a_dot_tag_deletes_nobody(bulk_serve
         failures = engine.journal.latest_failures(undo.id)
         assert {f.code for f in failures} == {"UNSAFE_PATH_VALUE"}
         assert await snapshot(client) == start  # every contact still there, unchanged
+
+
+def test_a_read_only_profile_is_refused_before_any_confirmation(
+    bulk_template_db: Path, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    """It asked for the typed count (or --yes) first, and only then said read-only."""
+    from test_bulk_cli import LIVE_KEY
+
+    db = tmp_path / "ro.db"
+    shutil.copy(bulk_template_db, db)
+    with SandboxServer(db, api_keys=[LIVE_KEY]) as server:
+        start = server_state(server)
+        env = cli_env(tmp_path, server, key=LIVE_KEY)
+        from orbit_tui import cli
+
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        code = cli.main(["--read-only", "bulk", "tag", "--add", "ro", "--stage", "lead"])
+        out = capsys.readouterr()
+        assert code == 2
+        assert "read-only" in out.err and "confirm" not in out.err and "--yes" not in out.err
+        assert out.err.count("is read-only") == 1  # said once, not twice
+        assert server_state(server) == start

@@ -190,6 +190,17 @@ async def test_quitting_while_a_job_runs_asks_and_leaves_it_resumable(
             await until(lambda: not isinstance(app.screen, ConfirmScreen), "back")
             assert app.is_running and app.bulk_runner.busy
             await until(lambda: not app._asking_to_quit, "the answer taken")
+            # The palette's Quit asks the same (it used to exit at once, mid-job).
+            from orbit_tui.ui.palette import ScreensProvider
+
+            commands = await ScreensProvider(app.screen).build()
+            [quit_command] = [run for title, _help, run in commands if title == "Quit"]
+            quit_command()
+            await until(lambda: isinstance(app.screen, ConfirmScreen)
+                        and bool(app.screen.query("#confirm-yes")), "the palette's question")
+            assert app.is_running and app.bulk_runner.busy
+            app.screen.action_answer(False)
+            await until(lambda: not app._asking_to_quit, "the answer taken again")
             await app.action_quit()
             await until(lambda: isinstance(app.screen, ConfirmScreen)
                         and bool(app.screen.query("#confirm-yes")), "asked again")

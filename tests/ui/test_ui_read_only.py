@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from orbit_tui.bulk import Operation, Target
 from orbit_tui.sandbox import SandboxServer
+from orbit_tui.ui.screens.jobs import JobsScreen
 from orbit_tui.ui.screens.list_members import ListMembersScreen
 from orbit_tui.ui.screens.lists import ListFormScreen, ListsScreen
 from orbit_tui.ui.screens.rule_builder import RuleBuilderScreen
@@ -75,4 +77,17 @@ async def test_no_screen_can_change_anything(recorded: Any, make_app: Any) -> No
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: read_only_notes(app) > before, what="save refused")
         assert app.screen is builder
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is segments, what="back to segments")
+
+        # A job made before (journalled as another session would have): view only.
+        engine = app.runtime.engine()
+        contact_id = app.contacts_screen.page_window.contacts()[0].id
+        plan = await engine.plan(Target.explicit([contact_id]), Operation.tags(add=["ro"]))
+        engine.journal.create_job(plan, base_url=engine.base_url, account=engine.account)
+        app.run_command("jobs")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen) and bool(app.screen.jobs),
+                       what="jobs")
+        for key in ("p", "R", "u"):
+            await press_refused(pilot, app, key, app.screen)
     assert writes(seen) == []

@@ -44,8 +44,9 @@ def test_tag_syntax_helpers() -> None:
     tags = ["vip", "vip-gold", "trial", "enterprise"]
     assert fuzzy_tags("vi", tags)[:2] == ["vip", "vip-gold"]
     assert "enterprise" in fuzzy_tags("entrprise", tags)
-    assert typed_count_confirms("1,200", 1200) and typed_count_confirms("YES", 3)
+    assert typed_count_confirms("1,200", 1200) and typed_count_confirms(" 3 ", 3)
     assert not typed_count_confirms("120", 1200) and not typed_count_confirms("", 0)
+    assert not typed_count_confirms("yes", 3) and not typed_count_confirms("YES", 3)
 
 
 async def test_tag_one_contact_at_once(sandbox: SandboxServer, make_app: Any, tmp_path: Path) -> None:
@@ -132,9 +133,8 @@ async def test_read_only_refuses_tags_and_jobs(sandbox: SandboxServer, make_app:
         from orbit_tui.ui.screens.jobs import JobsScreen
 
         assert isinstance(app.screen, JobsScreen)
-        keys = {b.binding.action for b in app.screen.active_bindings.values()}
-        shown = [a for a in ("undo", "retry", "resume") if a in keys and app.screen.check_action(a, ()) is not False]
-        assert shown == []
+        assert "read-only profile: view only" in str(app.screen.query_one("#jobs-title").render())
+        # Undo, retry and resume of a journalled job say why not: see test_ui_read_only.
         await asyncio.sleep(0)
 
 

@@ -88,7 +88,7 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
             yield Static(Text("Counting the contacts…"), id="preview-body")
             yield Static("", id="preview-hint", markup=False)
             if self.live:
-                yield Input(placeholder="number of contacts, or yes", id="preview-typed")
+                yield Input(placeholder="number of contacts", id="preview-typed")
 
     def on_mount(self) -> None:
         self.set_class(self.live, "live")
@@ -125,8 +125,8 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
             return
         self.add_class("ready")
         if self.live:
-            hint.update(f"This profile uses a LIVE key: real customers' contacts change. "
-                        f"Type {plan.total} (the number of contacts) or yes, then enter. "
+            hint.update(f"This profile's key is treated as LIVE: real customers' contacts change. "
+                        f"Type {plan.total} (the number of contacts), then enter. "
                         "esc cancels.")
             self.query_one("#preview-typed", Input).focus()
         else:
@@ -152,7 +152,7 @@ class BulkPreviewScreen(ModalScreen["Plan | None"]):
         if self.plan is not None and self.plan.total and typed_count_confirms(event.value, self.plan.total):
             self.dismiss(self.plan)
         else:
-            self.notify("Type the number of contacts exactly, or yes.", severity="warning",
+            self.notify("Type the number of contacts exactly.", severity="warning",
                         markup=False)
 
 

@@ -146,16 +146,17 @@ class DeleteConfirmScreen(TypedConfirmScreen):
 
 
 def typed_count_confirms(typed: str, total: int) -> bool:
-    """A LIVE bulk change is confirmed by typing its number of contacts (``1,200``, ``1200``) or yes."""
-    answer = typed.strip().casefold().replace(",", "").replace(" ", "")
-    return answer == "yes" or answer == str(total)
+    """A bulk change on a key treated as LIVE is confirmed by typing its number of contacts
+    (``1,200``, ``1200``): a reflex "yes" does not prove the count was read."""
+    answer = typed.strip().replace(",", "").replace(" ", "")
+    return total > 0 and answer == str(total)
 
 
 class CountConfirmScreen(TypedConfirmScreen):
     """Confirm a bulk change of ``total`` contacts; typed on a LIVE profile."""
 
     PREFIX = "count"
-    MISMATCH = "Type the number of contacts exactly, or yes."
+    MISMATCH = "Type the number of contacts exactly."
     FOCUS_OFF_LIVE = "yes"
 
     DEFAULT_CSS = """
@@ -187,11 +188,11 @@ class CountConfirmScreen(TypedConfirmScreen):
             yield Static(Text(clean(self.question)), id="count-question")
             if self.live:
                 yield Static(
-                    Text(f"This profile uses a LIVE key: real customers' contacts change. "
-                         f"Type {self.total} (the number of contacts) or yes, then enter."),
+                    Text(f"This profile's key is treated as LIVE: real customers' contacts "
+                         f"change. Type {self.total} (the number of contacts), then enter."),
                     id="count-hint",
                 )
-                yield Input(placeholder="number of contacts, or yes", id="count-typed")
+                yield Input(placeholder="number of contacts", id="count-typed")
             with Horizontal(id="count-buttons"):
                 yield Button("Cancel (esc)", id="count-no")
                 label = self.yes if self.live else f"{self.yes} (y)"

@@ -137,11 +137,6 @@ class JobsScreen(Screen[None]):
             return None
         return self.jobs[table.cursor_row]
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("undo", "retry", "resume") and self.read_only:
-            return False
-        return True
-
     def action_back(self) -> None:
         self.dismiss()
 
@@ -211,7 +206,7 @@ class JobsScreen(Screen[None]):
 
     def action_resume(self) -> None:
         job = self.current
-        if job is None:
+        if job is None or orbit_app(self).refused():  # read-only: says so, sends nothing
             return
         if not job.resumable:
             self.notify(f"Job {job.id} has nothing left to do.", markup=False)
@@ -223,7 +218,7 @@ class JobsScreen(Screen[None]):
 
     def action_retry(self) -> None:
         job = self.current
-        if job is None:
+        if job is None or orbit_app(self).refused():  # read-only: says so, sends nothing
             return
         if not job.counts.failed:
             self.notify(f"Job {job.id} has no failed item to retry.", markup=False)
@@ -236,7 +231,7 @@ class JobsScreen(Screen[None]):
 
     def action_undo(self) -> None:
         job = self.current
-        if job is None:
+        if job is None or orbit_app(self).refused():  # read-only: says so, sends nothing
             return
         if job.undone_by:
             self.notify(f"Job {job.id} was already undone by {job.undone_by}.", markup=False)
