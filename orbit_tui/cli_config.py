@@ -164,7 +164,10 @@ def config_show(overrides: CliOverrides) -> int:
         print(_line("mode", "DEMO: embedded sandbox with a test key"))
         print(_line("api key", "(none)", src.get("api_key", "")))
     else:
-        mode = resolved.key_kind + (" · read-only" if resolved.read_only else "")
+        kind: str = resolved.key_kind
+        if kind == "UNKNOWN":  # not recognisably a test key: handled as live
+            kind = "UNKNOWN (not recognisably a test key: treated as LIVE)"
+        mode = kind + (" · read-only" if resolved.read_only else "")
         print(_line("mode", mode))
         print(_line("api key", resolved.masked_key, src.get("api_key", "")))
         print(_line("base url", resolved.base_url, src.get("base_url", "")))

@@ -357,3 +357,12 @@ def test_config_init_updates_an_existing_profile_without_a_key_source(home: Path
     assert main(["config", "init", "--name", "work", "--theme", "light", "--no-read-only"]) == 0
     profile = tomllib.loads(home.read_text())["profiles"]["work"]
     assert profile == {"api_key_env": "K", "theme": "light", "read_only": False}
+
+
+def test_config_show_says_an_unrecognised_key_is_treated_as_live(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ORBIT_API_KEY", "whatever-" + "k" * 20)
+    assert main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "treated as LIVE" in out and "k" * 20 not in out

@@ -213,3 +213,24 @@ async def test_quitting_while_a_job_runs_asks_and_leaves_it_resumable(
     assert job.counts.changed + job.counts.remaining == len(ids)
     tagged = [i for i in ids if "quitguard" in server_tags(sandbox, i)]
     assert len(tagged) == job.counts.changed  # nothing applied that the journal does not know
+
+
+async def test_a_job_whose_runner_died_shows_as_interrupted(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path
+) -> None:
+    """It showed 'running' for good after its app was killed."""
+    from orbit_tui.bulk import Operation, Target
+
+    app = with_engine(make_app(sandbox), tmp_path)
+    engine = runner_for(app).engine
+    page = await app.source.orbit.client.list_contacts(limit=3)
+    plan = await engine.plan(Target.explicit([c.id for c in page.items]), Operation.tags(add=["x"]))
+    job_id = engine.create(plan)
+    engine.journal.set_job_state(job_id, "running")  # what a killed runner leaves behind
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        app.run_command("jobs")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen) and bool(app.screen.jobs),
+                       what="jobs")
+        table = app.screen.query_one("#jobs-table")
+        assert "interrupted" in str(table.get_row_at(0)[1])

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from orbit_tui.bulk import JOB_COMPLETED, BulkError, JobInfo
+from orbit_tui.bulk import JOB_COMPLETED, JOB_RUNNING, BulkError, JobInfo
 from orbit_tui.ui.bulk_hooks import journal_problems
 from orbit_tui.ui.bulk_runner import JobView
 from orbit_tui.ui.context import orbit_app
@@ -32,13 +32,15 @@ from orbit_tui.ui.widgets.status_bar import StatusBar
 COLUMNS = ("job", "state", "operation", "changed", "unch.", "failed", "left", "created", "target")
 
 
-def job_row(job: JobInfo) -> tuple[Text, ...]:
+def job_row(job: JobInfo, *, interrupted: bool = False) -> tuple[Text, ...]:
+    """``interrupted``: journalled as running, but nobody runs it (its runner died)."""
     c = job.counts
-    state = job.state + (" · undone" if job.undone_by else "")
+    state = "interrupted" if interrupted else job.state
+    state += " · undone" if job.undone_by else ""
     created = clean(job.created).replace("T", " ").removesuffix("Z")[:16]
     return (
         Text(clean(job.id)),
-        Text(state, style="bold #ff5f5f" if job.state == "stopped" or c.failed else ""),
+        Text(state, style="bold #ff5f5f" if job.state == "stopped" or interrupted or c.failed else ""),
         Text(clean(job.op.describe())[:24]),
         Text(f"{c.changed:,}", justify="right"),
         Text(f"{c.unchanged:,}", justify="right"),
@@ -120,8 +122,10 @@ class JobsScreen(Screen[None]):
         self.set_class(bool(problems), "journal-problem")
         self.query_one("#jobs-warning", Static).update(Text("\n".join(f"⚠ {clean(p)}" for p in problems)))
         table.clear()
+        journal = orbit_app(self).bulk_runner.engine.journal
         for job in self.jobs:
-            table.add_row(*job_row(job), key=job.id)
+            stale = job.state == JOB_RUNNING and not journal.runner_alive(job.id)
+            table.add_row(*job_row(job, interrupted=stale), key=job.id)
         self.set_class(not self.jobs, "empty")
         self.query_one("#jobs-title", Static).update(
             f"Bulk jobs · {len(self.jobs)}" + ("  (read-only profile: view only)" if self.read_only else "")
