@@ -201,3 +201,18 @@ async def test_a_dot_tag_in_the_editor_is_refused_and_deletes_nothing(
                        what=":tag refused")
     response = httpx.get(f"{sandbox.base_url}/contacts/{contact.id}", headers={"X-API-Key": sandbox.api_key})
     assert response.status_code == 200
+
+
+async def test_removing_a_tag_the_contact_lacks_says_nothing_changed(
+    sandbox: SandboxServer, make_app: Any, tmp_path: Path
+) -> None:
+    """It said "Tags changed: -a/b" though the contact had no such tag."""
+    app = with_engine(make_app(sandbox), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app), what="first page")
+        contact = app.contacts_screen.current_contact()
+        assert contact is not None and "no-such/tag" not in contact.tags
+        app.run_command("tag -no-such/tag")
+        await wait_for(pilot, lambda: any("Nothing to change" in str(n.message)
+                                          for n in app._notifications), what="the answer")
+        assert not any("Tags changed" in str(n.message) for n in app._notifications)

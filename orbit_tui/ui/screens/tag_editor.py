@@ -224,6 +224,10 @@ class TagEditorScreen(ModalScreen["Operation | None"]):
 
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#tag-error", Static).update(
+                "Type the tags to add (+vip) and to remove (-trial), or esc to leave.")
+            return
         try:
             op = Operation.parse_tag_edit(event.value)
         except BulkError as exc:
@@ -305,6 +309,8 @@ def apply_tag_edit(app: OrbitApp, ids: list[str], op: Operation, known: dict[str
 
 async def _tag_one(app: OrbitApp, contact_id: str, op: Operation) -> None:
     gate = app.gate
+    known = app.orbit.peek_contact(contact_id)
+    before = list(known.value.tags) if known is not None else None
     tags: list[str] | None = None
     try:
         if op.add_tags:
@@ -331,4 +337,8 @@ async def _tag_one(app: OrbitApp, contact_id: str, op: Operation) -> None:
         screen = app.screen  # the contact's detail screen follows (show_contact)
         if isinstance(screen, ContactDetailScreen) and screen.contact.id == contact.id:
             screen.show_contact(contact)
-    app.notify(f"Tags changed: {op.describe().removeprefix('tags ')}", markup=False)
+    edit = op.describe().removeprefix("tags ")
+    if before is not None and tags is not None and set(before) == set(tags):
+        app.notify(f"Nothing to change: the contact already matches {edit}", markup=False)
+    else:
+        app.notify(f"Tags changed: {edit}", markup=False)
