@@ -111,20 +111,26 @@ def lenient_contact(raw: Any) -> Contact | None:
 
     ``tags: ["a", 1]``, ``preferences: {"sms": "opted_out"}``, ``metadata: [...]``: the
     values that cannot be read are left out (a bad list element or map entry alone when
-    the rest can be read), and their field names go into ``unreadable``. None when the
-    item has no id that is a non-empty string: there is nothing to show or act on.
+    the rest can be read), and their field names go into ``unreadable``. A numeric id is
+    shown as text but marked unreadable too (no change is made through it). None when the
+    item has no id at all: there is nothing to show or act on.
     """
     if not isinstance(raw, dict):
         return None
     ident = raw.get("id")
+    bad: set[str] = set()
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        ident = str(ident)
+        bad.add("id")
     if not isinstance(ident, str) or not ident.strip():
         return None
     kept = {k: v for k, v in raw.items() if k != "unreadable"}
+    kept["id"] = ident
     try:
-        return Contact.model_validate(kept)
+        contact = Contact.model_validate(kept)
+        return contact.model_copy(update={"unreadable": tuple(sorted(bad))}) if bad else contact
     except ValidationError as exc:
         errors = exc.errors()
-    bad: set[str] = set()
     drop_items: dict[str, set[Any]] = {}
     for error in errors:
         loc = error.get("loc") or ()

@@ -19,8 +19,9 @@ ODD: list[dict[str, Any]] = [
     contact("prefs", preferences={"sms": "opted_out", "email": True}),
     contact("meta", metadata=[1, 2, 3]),
     contact("name", first_name={"x": 1}),
+    contact("num", id=123),  # shown (as "123") with a mark; no change goes through it
 ]
-NO_ID: list[Any] = [contact("x", id=123), contact("y", id=""), "not a contact", None]
+NO_ID: list[Any] = [contact("y", id=""), contact("z", id=None), "not a contact", None]
 
 
 def odd_page(request: Request) -> Any:
@@ -38,7 +39,9 @@ async def test_a_page_with_odd_contacts_reads_the_rest(
     async with OrbitClient(server.base_url, server.api_key, max_retries=0) as client:
         page = await client.list_contacts()
     by_id = {c.id: c for c in page.items}
-    assert list(by_id) == ["con_0", "con_tags", "con_prefs", "con_meta", "con_name", "con_1", "con_2"]
+    assert list(by_id) == ["con_0", "con_tags", "con_prefs", "con_meta", "con_name", "123", "con_1",
+                           "con_2"]
+    assert by_id["123"].unreadable == ("id",) and by_id["123"].email == "cnum@example.com"
     for normal in ("con_0", "con_1", "con_2"):
         assert by_id[normal].unreadable == () and by_id[normal].tags == ["old"]
     assert by_id["con_tags"].tags == ["a"] and by_id["con_tags"].unreadable == ("tags",)
@@ -61,9 +64,10 @@ def test_a_bulk_dry_run_skips_the_odd_contacts_and_says_why(
     summary = jsonlib.loads(out.splitlines()[-1])
     assert summary["total"] == 3 and summary["will_change"] == 3, summary
     skipped = {s["contact_id"]: s["reason"] for s in summary["skipped"]}
-    assert set(skipped) == {"con_tags", "con_prefs", "con_meta", "con_name"}
+    assert set(skipped) == {"con_tags", "con_prefs", "con_meta", "con_name", "123"}
     assert "could not be read (tags)" in skipped["con_tags"]
-    assert "4 contact(s) skipped because Orbit sent values that could not be read" in err
+    assert "could not be read (id)" in skipped["123"]
+    assert "5 contact(s) skipped because Orbit sent values that could not be read" in err
 
 
 async def test_the_contacts_screen_shows_the_odd_row_with_a_mark(
@@ -77,6 +81,11 @@ async def test_the_contacts_screen_shows_the_odd_row_with_a_mark(
         table = app.contacts_screen.table
         rows = {table.contact_at(r).id: " ".join(c.plain for c in table.get_row_at(r))
                 for r in range(table.row_count)}
-        assert len(rows) == 7
+        assert len(rows) == 8
         assert "⚠ First" in rows["con_tags"] and "⚠" not in rows["con_0"]
+        assert "⚠ First" in rows["123"]
+        # The ones without any id are not shown, and the screen says so.
+        await wait_until(pilot, lambda: any("without a readable id" in str(n.message)
+                                            for n in app._notifications), "the notice")
+        assert any(f"{len(NO_ID)} contact" in str(n.message) for n in app._notifications)
         assert app.is_running

@@ -126,6 +126,7 @@ class ContactsScreen(PagingScreen):
         self._unsubscribe: Callable[[], None] | None = None
         self._activity = ""
         self._settling = False
+        self._dropped_told = 0
         self._listeners: list[Callable[[], None]] = []
         self._told_first_page = False
         self._labels: dict[str, Text] = {}
@@ -428,8 +429,20 @@ class ContactsScreen(PagingScreen):
 
     def _notify_loaded(self) -> None:
         self._check_filters()
+        self._check_unreadable()
         for callback in list(self._listeners):
             callback()
+
+    def _check_unreadable(self) -> None:
+        """Say (once per increase) that pages held contacts without any readable id."""
+        dropped = sum(result.page.unreadable for result in self._freshness.values())
+        if dropped > self._dropped_told:
+            self.notify(
+                f"Orbit sent {dropped:,} contact(s) without a readable id: they are not shown, "
+                "and no change can reach them.",
+                title="Unreadable contacts", severity="warning", timeout=15, markup=False,
+            )
+        self._dropped_told = dropped
 
     # -- table events ---------------------------------------------------------------
     @on(ContactsTable.Highlighted, "#contacts")

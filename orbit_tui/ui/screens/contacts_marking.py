@@ -20,7 +20,7 @@ from textual.screen import Screen
 from orbit_tui.api.filters import FilterIgnored, FilterMismatch, first_mismatch
 from orbit_tui.ui.errors import describe_error
 from orbit_tui.ui.query import ContactQuery
-from orbit_tui.ui.safe import format_count
+from orbit_tui.ui.safe import clean, format_count
 from orbit_tui.ui.screens.modals import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -81,10 +81,12 @@ class MarkingScreen(Screen[None]):
             return
         self._show_chips()
         if found is not None:
-            self.notify(found.notice(), title="Filter ignored", severity="warning")
+            self.notify(clean(found.notice()), title="Filter ignored", severity="warning",
+                        markup=False)
 
     def _refuse_ignored(self, found: FilterMismatch) -> None:
-        self.notify(found.explain("Nothing was marked"), title="Mark all refused", severity="error")
+        self.notify(clean(found.explain("Nothing was marked")), title="Mark all refused",
+                    severity="error", markup=False)
 
     def action_toggle_mark(self) -> None:
         contact = self.table.current
