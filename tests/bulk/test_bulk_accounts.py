@@ -97,17 +97,7 @@ def cli_env(tmp_path: Path, server: SandboxServer, key: str) -> dict[str, str]:
     }
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, capsys: Any, env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    from orbit_tui import bulk_cli
-
-    for name in list(os.environ):
-        if name.startswith("ORBIT"):
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    code = bulk_cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from bulk_cli_runner import run_bulk as run_main  # noqa: E402
 
 
 def test_bulk_jobs_and_undo_on_the_command_line_see_only_the_keys_account(

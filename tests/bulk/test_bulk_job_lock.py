@@ -128,17 +128,7 @@ def test_a_recorded_foreign_host_and_live_pid_do_not_block_without_the_lock(
     asyncio.run(go())
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, capsys: Any, env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    from orbit_tui import bulk_cli
-
-    for name in list(os.environ):
-        if name.startswith("ORBIT"):
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    code = bulk_cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from bulk_cli_runner import run_bulk as run_main  # noqa: E402
 
 
 def test_a_held_lock_is_refused_in_plain_words_and_take_over_runs_the_job(

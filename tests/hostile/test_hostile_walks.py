@@ -7,7 +7,6 @@ with the same contacts; a new cursor and new contacts forever past a total of 5.
 from __future__ import annotations
 
 import json as jsonlib
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -74,17 +73,7 @@ def cli_env(tmp_path: Path, server: HostileServer) -> dict[str, str]:
     }
 
 
-def run_bulk(monkeypatch: pytest.MonkeyPatch, capsys: Any, env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    from orbit_tui import bulk_cli
-
-    for name in list(os.environ):
-        if name.startswith("ORBIT"):
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    code = bulk_cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from bulk_cli_runner import run_bulk  # noqa: E402,F401  (other hostile tests import it from here)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
