@@ -9,19 +9,17 @@ contract's shapes. ``hits`` counts requests per "METHOD path".
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from orbit_tui.sandbox.server import ThreadedServer
 
 PREFIX = "/api/v1"
 KEY = "dv_test_sk_hostile_server_key_0001"
@@ -65,10 +63,8 @@ class HostileServer:
             method, path, handler = route
             built.append(Route(PREFIX + path, self._counting(method, path, handler), methods=[method]))
         self.app = Starlette(routes=built)
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._served = ThreadedServer(self.app, name="hostile server", lifespan="off",
+                                      log_level="critical", graceful_s=1)
 
     def _counting(self, method: str, path: str, handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
@@ -91,34 +87,16 @@ class HostileServer:
     def total_hits(self) -> int:
         return sum(self.hits.values())
 
+    @property
+    def port(self) -> int:
+        return self._served.port
+
     def start(self) -> HostileServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self._socket = sock
-        config = uvicorn.Config(self.app, log_level="critical", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1, timeout_keep_alive=5)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="hostile-server", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the hostile server did not start")
-            time.sleep(0.01)
+        self._served.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        self._served.stop()
 
     def __enter__(self) -> HostileServer:
         return self.start()

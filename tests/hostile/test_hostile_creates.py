@@ -6,7 +6,6 @@ the connection after applying). The client checks before repeating a create."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from typing import Any, Callable
 
