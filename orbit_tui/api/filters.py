@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from orbit_tui.api.models import Contact
+from orbit_tui.api.models import Contact, lenient_datetime
 
 CHECKED: tuple[str, ...] = (
     "lifecycle_stage",
@@ -92,17 +92,9 @@ def _tags(value: Any) -> list[str]:
 
 
 def _when(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text[-1] in "zZ":
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
+    """A timestamp as the models read one (``Z`` or an offset; none means UTC)."""
+    moment = lenient_datetime(value)
+    if not isinstance(moment, datetime):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 

@@ -44,7 +44,7 @@ def _none_to_empty_str(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _lenient_datetime(value: Any) -> Any:
+def lenient_datetime(value: Any) -> Any:
     """Accept what pydantic can parse; an unparseable timestamp becomes ``None``.
 
     A timestamp is shown, never computed with, so a server sending an odd format
@@ -97,7 +97,7 @@ class Contact(OrbitModel):
 
     _tags = field_validator("tags", mode="before")(_none_to_empty_list)
     _dicts = field_validator("metadata", "preferences", mode="before")(_none_to_empty_dict)
-    _times = field_validator("created_at", "updated_at", mode="before")(_lenient_datetime)
+    _times = field_validator("created_at", "updated_at", mode="before")(lenient_datetime)
 
     @property
     def display_name(self) -> str:
@@ -187,7 +187,7 @@ class ContactList(OrbitModel):
 
     _count = field_validator("member_count", mode="before")(lambda v: 0 if v is None else v)
     _name = field_validator("name", mode="before")(_none_to_empty_str)
-    _times = field_validator("created_at", mode="before")(_lenient_datetime)
+    _times = field_validator("created_at", mode="before")(lenient_datetime)
 
 
 class Segment(OrbitModel):
@@ -200,7 +200,7 @@ class Segment(OrbitModel):
 
     _rules = field_validator("rules", mode="before")(_none_to_empty_dict)
     _name = field_validator("name", mode="before")(_none_to_empty_str)
-    _times = field_validator("created_at", "updated_at", mode="before")(_lenient_datetime)
+    _times = field_validator("created_at", "updated_at", mode="before")(lenient_datetime)
 
 
 class ActivityItem(OrbitModel):
@@ -211,7 +211,7 @@ class ActivityItem(OrbitModel):
     summary: str | None = None
 
     _type = field_validator("type", mode="before")(lambda v: "unknown" if v is None else v)
-    _times = field_validator("timestamp", mode="before")(_lenient_datetime)
+    _times = field_validator("timestamp", mode="before")(lenient_datetime)
 
 
 class ContactTags(OrbitModel):
