@@ -20,19 +20,15 @@ from orbit_tui.ui.status import ProfileInfo
 
 if TYPE_CHECKING:
     from orbit_tui.config import ResolvedConfig
+    from orbit_tui.policy import ChangePolicy
 
 SMOKE_TIMEOUT_S = 60.0
 
 
-def _profile_for(resolved: ResolvedConfig) -> ProfileInfo:
-    if resolved.demo:
-        return ProfileInfo(name="demo", kind="DEMO", read_only=resolved.read_only, demo=True)
-    return ProfileInfo(
-        name=resolved.profile_name or "default",
-        kind=resolved.key_kind,
-        read_only=resolved.read_only,
-        demo=False,
-    )
+def _profile_for(resolved: ResolvedConfig, policy: ChangePolicy) -> ProfileInfo:
+    """What the status bar shows: the profile's name, and the runtime's own policy."""
+    name = "demo" if resolved.demo else resolved.profile_name or "default"
+    return ProfileInfo(name=name, kind=policy.kind, read_only=policy.read_only, demo=resolved.demo)
 
 
 def theme_saver(resolved: ResolvedConfig) -> Callable[[str], None]:
@@ -65,7 +61,7 @@ def run(resolved: ResolvedConfig, *, smoke: bool = False) -> int:
     try:
         app = OrbitApp(
             runtime,
-            profile=_profile_for(resolved),
+            profile=_profile_for(resolved, runtime.policy),
             page_size=resolved.settings.page_size,
             search_debounce_s=resolved.settings.search_debounce_ms / 1000,
             theme_name=resolved.theme,
