@@ -1,6 +1,6 @@
 """Running bulk jobs inside the app: one job at a time, in a Textual worker.
 
-``BulkRunner`` (one per app, ``runner_for(app)``) starts, resumes, retries and undoes
+``BulkRunner`` (one per app, ``app.bulk_runner``) starts, resumes, retries and undoes
 jobs of :mod:`orbit_tui.bulk` in a worker that never takes the app down, so the agent
 keeps working while a job runs. It keeps one progress model, ``JobView``, which the
 progress screen and the status bar ("job 40%") observe through ``subscribe``. When a
@@ -287,8 +287,3 @@ def finish_message(job: JobInfo) -> str:
     if c.remaining:
         text += f", {c.remaining:,} left (resume it from :jobs)"
     return text
-
-
-def runner_for(app: OrbitApp) -> BulkRunner:
-    """The app's one bulk runner."""
-    return app.bulk_runner

@@ -11,7 +11,7 @@ import httpx
 from orbit_tui.bulk import BulkEngine, Journal
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.app import OrbitApp
-from orbit_tui.ui.bulk_runner import runner_for
+
 from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 from orbit_tui.ui.screens.confirm import CountConfirmScreen
@@ -157,7 +157,7 @@ async def test_pending_jobs_are_announced_at_start(sandbox: SandboxServer, make_
     from orbit_tui.bulk import Operation, Target
 
     app = with_engine(make_app(sandbox), tmp_path)
-    engine = runner_for(app).engine
+    engine = app.bulk_runner.engine
     page = await app.source.orbit.client.list_contacts(limit=3)
     plan = await engine.plan(Target.explicit([c.id for c in page.items]), Operation.tags(add=["later"]))
     engine.create(plan)  # written, never run: what a crash leaves behind
@@ -222,7 +222,7 @@ async def test_a_job_whose_runner_died_shows_as_interrupted(
     from orbit_tui.bulk import Operation, Target
 
     app = with_engine(make_app(sandbox), tmp_path)
-    engine = runner_for(app).engine
+    engine = app.bulk_runner.engine
     page = await app.source.orbit.client.list_contacts(limit=3)
     plan = await engine.plan(Target.explicit([c.id for c in page.items]), Operation.tags(add=["x"]))
     job_id = engine.create(plan)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from orbit_tui.sandbox import SandboxServer
 from orbit_tui.ui.screens.jobs import JobsScreen
@@ -23,7 +22,7 @@ def journal_notes(app: Any) -> list[str]:
 
 async def test_a_damaged_journal_is_reported_at_start_and_on_jobs(sandbox: SandboxServer, make_app: Any,
                                                                  tmp_path: Path) -> None:
-    path = corrupt(tmp_path / "jobs.db")
+    corrupt(tmp_path / "jobs.db")
     app = make_app(sandbox)
     app.runtime.engine()  # opens the journal (the app does once the first page shows)
     aside = [p.name for p in tmp_path.iterdir() if p.name.startswith("jobs.db.corrupt-")]

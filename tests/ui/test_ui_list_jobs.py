@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from orbit_tui.sandbox import SandboxServer
-from orbit_tui.ui.bulk_runner import runner_for
+
 from orbit_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from orbit_tui.ui.screens.bulk_progress import BulkProgressScreen
 from orbit_tui.ui.screens.jobs import JobsScreen
@@ -87,7 +87,7 @@ async def test_removing_marked_members_on_live_runs_through_the_runner(
         assert isinstance(app.screen, BulkPreviewScreen)
         await pilot.press("backspace", "6")
         status_lines: list[str] = []
-        runner_for(app).subscribe(lambda: status_lines.append(app.status.job))
+        app.bulk_runner.subscribe(lambda: status_lines.append(app.status.job))
         await pilot.press("enter")
         await until(lambda: isinstance(app.screen, BulkProgressScreen), "progress screen")
         progress = app.screen
