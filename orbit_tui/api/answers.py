@@ -17,7 +17,7 @@ from orbit_tui.api.pacing import rate_limit_wait
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Reply", "read_reply", "read_error", "not_success"]
+__all__ = ["Reply", "read_reply", "read_error", "not_success", "successes"]
 
 _SUCCESS: dict[str, frozenset[int]] = {
     "GET": frozenset({200}),
@@ -28,6 +28,11 @@ _SUCCESS: dict[str, frozenset[int]] = {
 }
 """The answers that mean "done", per method; any other status below 400 is a failure."""
 _ANY_SUCCESS = frozenset({200, 201, 204})
+
+
+def successes(method: str) -> frozenset[int]:
+    """The statuses that mean a request of ``method`` was done."""
+    return _SUCCESS.get(method, _ANY_SUCCESS)
 
 
 @dataclass
@@ -87,7 +92,7 @@ def not_success(
             "check the base URL (for example http → https)",
             details={"location": location} if location else {}, **common,
         )
-    expected = " or ".join(str(s) for s in sorted(_SUCCESS.get(method, _ANY_SUCCESS)))
+    expected = " or ".join(str(s) for s in sorted(successes(method)))
     return E.ServerError(
         f"Orbit's server answered HTTP {status} instead of {expected}; the request "
         "may not have been done",

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 from orbit_tui import __version__
 from orbit_tui.api import errors as E
-from orbit_tui.api.answers import _ANY_SUCCESS, _SUCCESS, Reply, read_error, read_reply
+from orbit_tui.api.answers import Reply, read_error, read_reply, successes
 from orbit_tui.api.pacing import Pacer, RetryPolicy
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ class BaseClient:
                 else:
                     self.pacer.observe(response.headers, ticket)
                     self._set_online(True)
-                    if response.status_code in _SUCCESS.get(method, _ANY_SUCCESS):
+                    if response.status_code in successes(method):
                         try:
                             reply = self._reply(response, method, shown)
                         except E.OrbitError as bad:
