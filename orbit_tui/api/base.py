@@ -61,6 +61,11 @@ READ_POST = "read"  # a POST that only reads (segment preview): allowed on a rea
 CREATE_POST = "create"  # a create: safe to repeat only thanks to the Idempotency-Key
 
 
+def new_idempotency_key() -> str:
+    """A fresh key for one logical change, reused by each of its retries."""
+    return f"orbit-tui-{uuid.uuid4().hex}"
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """httpx's per-phase timeouts, and ``deadline``: the most one attempt may take as a
@@ -248,7 +253,7 @@ class BaseClient:
             )
         headers: dict[str, str] = {}
         if method != "GET":
-            headers["Idempotency-Key"] = idempotency_key or f"orbit-tui-{uuid.uuid4().hex}"
+            headers["Idempotency-Key"] = idempotency_key or new_idempotency_key()
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         url = path.lstrip("/")
         shown = "/" + url

@@ -17,13 +17,12 @@ honour ``Idempotency-Key``, so it is not simply sent again:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orbit_tui.api import errors as E
-from orbit_tui.api.base import CREATE_POST, Reply
+from orbit_tui.api.base import CREATE_POST, Reply, new_idempotency_key
 from orbit_tui.api.models import Contact, ContactList, Segment
 
 if TYPE_CHECKING:
@@ -33,10 +32,6 @@ CLOCK_SLACK = 300.0
 """Seconds a server's clock may lag ours when telling "made by this attempt"."""
 
 _SCALARS = ("phone", "email", "first_name", "last_name", "country_code", "lifecycle_stage")
-
-
-def new_key() -> str:
-    return f"orbit-tui-{uuid.uuid4().hex}"
 
 
 def _made_since(created_at: datetime | None, since: float) -> bool:
@@ -54,7 +49,7 @@ async def create_checked(
     Returns ``(reply, None)`` for an answer, ``(None, found)`` when the lost attempt did
     take effect and ``find`` found what it made.
     """
-    key = new_key()
+    key = new_idempotency_key()
     since = client.wall()
     try:
         return await client.request("POST", path, json=dict(body), post_kind=CREATE_POST,
@@ -110,7 +105,7 @@ def _matches(contact: Contact, body: Mapping[str, Any]) -> bool:
 
 async def create_contact_checked(client: OrbitClient, body: Mapping[str, Any]) -> Reply | Contact:
     """POST a contact create; after an ambiguous failure, once more (see module doc)."""
-    key = new_key()
+    key = new_idempotency_key()
     try:
         return await client.request("POST", "contacts", json=dict(body), post_kind=CREATE_POST,
                                     idempotency_key=key)
