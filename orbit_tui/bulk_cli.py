@@ -37,7 +37,7 @@ from orbit_tui.bulk import (
     JobBusy,
     JobInfo,
 )
-from orbit_tui.policy import treated_as_live
+from orbit_tui.policy import treated_as_live, typed_count_confirms
 from orbit_tui.bulk.text import ProgressBar, clean, job_summary, plan_text
 from orbit_tui.bulk_cli_args import (  # noqa: F401 - read_ids and builders: public here too
     BULK_DESCRIPTION,
@@ -162,8 +162,7 @@ def _confirm(resolved: Any, args: argparse.Namespace, what: str, count: int) -> 
     sys.stderr.write(f"{key[0].upper()}{key[1:]}: {what}. Type {count} (the number of contacts) "
                      "to go ahead: ")
     sys.stderr.flush()
-    answer = sys.stdin.readline().strip().replace(",", "")
-    if answer != str(count):
+    if not typed_count_confirms(sys.stdin.readline(), count):
         _say("Not confirmed: nothing was changed.")
         _emit_json({"error": "not confirmed", "confirmation_required": True})
         return False

@@ -66,3 +66,10 @@ class ChangePolicy:
         if not (destructive or bulk):
             return "none"
         return "typed" if self.live else "yes"
+
+
+def typed_count_confirms(typed: str, total: int) -> bool:
+    """A change on a key treated as LIVE is confirmed by typing its number of contacts
+    (``1,200``, ``1200``): a reflex "yes" does not prove the count was read."""
+    answer = typed.strip().replace(",", "").replace(" ", "")
+    return total > 0 and answer == str(total)

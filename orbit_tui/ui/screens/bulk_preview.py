@@ -24,7 +24,7 @@ from orbit_tui.api.models import Contact
 from orbit_tui.bulk import BulkError, Operation, Plan, Target
 from orbit_tui.ui.context import orbit_app
 from orbit_tui.ui.errors import describe_error
-from orbit_tui.ui.screens.confirm import typed_count_confirms
+from orbit_tui.policy import typed_count_confirms
 from orbit_tui.ui.safe import clean
 
 if TYPE_CHECKING:

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from orbit_tui.policy import typed_count_confirms
 from orbit_tui.ui.safe import clean
 
 
@@ -143,13 +144,6 @@ class DeleteConfirmScreen(TypedConfirmScreen):
 
     def confirms(self, typed: str) -> bool:
         return typed_confirms(typed, self.name_to_type)
-
-
-def typed_count_confirms(typed: str, total: int) -> bool:
-    """A bulk change on a key treated as LIVE is confirmed by typing its number of contacts
-    (``1,200``, ``1200``): a reflex "yes" does not prove the count was read."""
-    answer = typed.strip().replace(",", "").replace(" ", "")
-    return total > 0 and answer == str(total)
 
 
 class CountConfirmScreen(TypedConfirmScreen):
